@@ -1,0 +1,118 @@
+/**
+ * The `PatternStore` interface: the source of truth behind the engine's in-memory cache.
+ *
+ * Every implementation (SQLite by default, MongoDB for production) passes the same contract suite in
+ * `tests/store_contract.ts`. Methods are async so that network stores fit the same shape.
+ *
+ * @module
+ */
+
+import type { Emotives, Event, FinalizedMetrics, PatternMetadata } from "../kato/types.ts";
+
+/** A learned pattern as stored. */
+export interface StoredPattern {
+  /** Bare 40-hex SHA-1 name. */
+  name: string;
+  events: Event[];
+  length: number;
+  frequency: number;
+  /** Raw emotive dicts, the last `persistence` kept. */
+  emotives: Emotives[];
+  metadata: PatternMetadata;
+}
+
+/** Per-symbol statistics of a node. */
+export interface SymbolStats {
+  /** Total occurrences over all learns (re-learns included). */
+  frequency: number;
+  /** Number of distinct patterns containing the symbol (not bumped by re-learns). */
+  patternMemberFrequency: number;
+}
+
+/** Node-wide totals, named as KATO names them. */
+export interface NodeTotals {
+  totalSymbolsInPatternsFrequencies: number;
+  totalPatternFrequencies: number;
+  totalUniquePatterns: number;
+}
+
+/** One learn, applied atomically: pattern upsert, symbol statistics and totals. */
+export interface LearnRecord {
+  nodeId: string;
+  name: string;
+  events: Event[];
+  length: number;
+  /** Emotive dicts of this learn (appended, then trimmed to `persistence`). */
+  emotives: Emotives[];
+  /** Metadata of this learn (set-union per key with what is stored). */
+  metadata: PatternMetadata;
+  persistence: number;
+}
+
+/** What a learn did. */
+export interface LearnOutcome {
+  /** True when the pattern did not exist before. */
+  created: boolean;
+  /** The pattern after the learn. */
+  pattern: StoredPattern;
+}
+
+/** A session as persisted (the service owns its shape beyond these fields). */
+export interface SessionRecord {
+  sessionId: string;
+  nodeId: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+  /** The service's JSON-serialisable session state. */
+  data: unknown;
+}
+
+/** Everything the engine needs to rebuild a node, delivered in batches by `loadPatterns`. */
+export type PatternBatchHandler = (batch: StoredPattern[]) => void | Promise<void>;
+
+/** The store contract. */
+export interface PatternStore {
+  /** Human-readable kind, e.g. `"sqlite"` or `"mongodb"`. */
+  readonly kind: string;
+
+  /** Applies one learn atomically and durably before resolving. */
+  learn(record: LearnRecord): Promise<LearnOutcome>;
+  /** One pattern by bare name, or null. */
+  getPattern(nodeId: string, name: string): Promise<StoredPattern | null>;
+  /** Streams every pattern of a node, in learn order, in batches of at most `batchSize`. */
+  loadPatterns(nodeId: string, batchSize: number, onBatch: PatternBatchHandler): Promise<number>;
+  /** Number of patterns of a node. */
+  countPatterns(nodeId: string): Promise<number>;
+  /** Every node that has patterns or statistics. */
+  listNodes(): Promise<string[]>;
+  /** All symbol statistics of a node. */
+  loadSymbolStats(nodeId: string): Promise<Map<string, SymbolStats>>;
+  /** The node's totals (zeros for an unknown node). */
+  getTotals(nodeId: string): Promise<NodeTotals>;
+  /** Deletes every pattern, statistic, total and finalized metric of a node. */
+  clearNode(nodeId: string): Promise<void>;
+
+  /** Stores metrics computed by finalize-training (replacing earlier values of the same patterns). */
+  saveFinalized(nodeId: string, metrics: Map<string, FinalizedMetrics>): Promise<void>;
+  /** Loads finalize-training metrics of a node. */
+  loadFinalized(nodeId: string): Promise<Map<string, FinalizedMetrics>>;
+
+  /** The symbol vocabulary in id order (id = index + 1). */
+  loadVocabulary(): Promise<string[]>;
+  /** Appends symbols; `firstId` must equal the current vocabulary size + 1. */
+  appendVocabulary(firstId: number, symbols: readonly string[]): Promise<void>;
+
+  /** Creates or replaces a session. */
+  saveSession(session: SessionRecord): Promise<void>;
+  /** A session by id, expired or not, or null. */
+  getSession(sessionId: string): Promise<SessionRecord | null>;
+  /** Deletes a session; true when it existed. */
+  deleteSession(sessionId: string): Promise<boolean>;
+  /** Every session not expired at `now` (epoch ms). */
+  loadActiveSessions(now: number): Promise<SessionRecord[]>;
+  /** Deletes sessions expired at `now`; returns how many. */
+  purgeExpiredSessions(now: number): Promise<number>;
+
+  /** Flushes and closes; idempotent. */
+  close(): Promise<void>;
+}
