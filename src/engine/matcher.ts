@@ -52,7 +52,7 @@ export interface PatternIndex extends Disposable {
  *
  * @example Two of three symbols in common
  * ```ts
- * import { assertEquals } from "node:assert";
+ * import { deepStrictEqual as assertEquals } from "node:assert";
  * import { similarity } from "./matcher.ts";
  * assertEquals(similarity(2, 3, 3), 0.6666666666666665);
  * ```

@@ -1,0 +1,188 @@
+/**
+ * The pattern catalog: one node's patterns in memory, in pooled typed arrays.
+ *
+ * The engine needs, per candidate, its name, frequency and events to build a prediction. Holding them
+ * as JS objects costs hundreds of bytes per pattern; pooled arrays keep ten million patterns within a
+ * few GB: names as 20 raw SHA-1 bytes found through an open-addressing table, symbols as ids, and the
+ * event sizes that rebuild the events.
+ *
+ * @module
+ */
+
+import type { Emotives, Event } from "../kato/types.ts";
+import type { SymbolEncoder } from "./encoder.ts";
+
+const NAME_BYTES = 20;
+const EMPTY = -1;
+
+/** Patterns of one node, addressed by dense id (insertion order). */
+export class PatternCatalog {
+  #size = 0;
+  #names = new Uint8Array(NAME_BYTES * 64);
+  #frequencies = new Int32Array(64);
+  #symbolStart = new Float64Array(65);
+  #symbols = new Int32Array(1024);
+  #eventStart = new Float64Array(65);
+  #eventSizes = new Int32Array(256);
+  #emotives = new Map<number, Emotives[]>();
+  #table = new Int32Array(128).fill(EMPTY);
+
+  /** Number of patterns. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /**
+   * Adds a pattern and returns its id.
+   *
+   * @example Add, find, decode
+   * ```ts
+   * import { deepStrictEqual as assertEquals } from "node:assert";
+   * import { PatternCatalog } from "./catalog.ts";
+   * import { SymbolEncoder } from "./encoder.ts";
+   * const encoder = new SymbolEncoder(["a", "b"]);
+   * const catalog = new PatternCatalog();
+   * const id = catalog.add("395314cc2f2880a00c3e6e11f1e02d8b8c45a0e4", [["a", "b"]], encoder, 1, []);
+   * assertEquals(catalog.idOf("395314cc2f2880a00c3e6e11f1e02d8b8c45a0e4"), id);
+   * assertEquals(catalog.eventsOf(id, encoder), [["a", "b"]]);
+   * ```
+   */
+  add(name: string, events: readonly Event[], encoder: SymbolEncoder, frequency: number, emotives: Emotives[]): number {
+    if (this.idOf(name) !== EMPTY) throw new RangeError(`Cannot add pattern: ${name} is already in the catalog`);
+    const id = this.#size;
+    this.#reserve(id + 1);
+    this.#names.set(hexToBytes(name), id * NAME_BYTES);
+    this.#frequencies[id] = frequency;
+    const flat = encoder.encodeKnown(events.flat());
+    const symbolStart = this.#symbolStart[id]!;
+    this.#symbols = ensure(this.#symbols, symbolStart + flat.length);
+    this.#symbols.set(flat, symbolStart);
+    this.#symbolStart[id + 1] = symbolStart + flat.length;
+    const eventStart = this.#eventStart[id]!;
+    this.#eventSizes = ensure(this.#eventSizes, eventStart + events.length);
+    events.forEach((event, k) => this.#eventSizes[eventStart + k] = event.length);
+    this.#eventStart[id + 1] = eventStart + events.length;
+    if (emotives.length > 0) this.#emotives.set(id, emotives);
+    this.#size++;
+    if (this.#size * 2 > this.#table.length) this.#rehash(this.#table.length * 2);
+    else this.#insert(id);
+    return id;
+  }
+
+  /** The id of a named pattern, or -1. */
+  idOf(name: string): number {
+    if (!/^[0-9a-f]{40}$/.test(name)) return EMPTY;
+    const key = hexToBytes(name);
+    const mask = this.#table.length - 1;
+    for (let slot = hashOf(key) & mask;; slot = (slot + 1) & mask) {
+      const id = this.#table[slot]!;
+      if (id === EMPTY) return EMPTY;
+      if (this.#nameEquals(id, key)) return id;
+    }
+  }
+
+  /** The bare hex name of a pattern. */
+  nameOf(id: number): string {
+    let hex = "";
+    for (const byte of this.#names.subarray(id * NAME_BYTES, (id + 1) * NAME_BYTES)) {
+      hex += byte.toString(16).padStart(2, "0");
+    }
+    return hex;
+  }
+
+  /** The learn count of a pattern. */
+  frequencyOf(id: number): number {
+    return this.#frequencies[id]!;
+  }
+
+  /** Records a new learn count and emotive list (after a re-learn). */
+  update(id: number, frequency: number, emotives: Emotives[]): void {
+    this.#frequencies[id] = Math.max(this.#frequencies[id]!, frequency);
+    if (emotives.length > 0) this.#emotives.set(id, emotives);
+  }
+
+  /** Stored emotive dicts of a pattern. */
+  emotivesOf(id: number): Emotives[] {
+    return this.#emotives.get(id) ?? [];
+  }
+
+  /** The flattened symbol ids of a pattern (a view; do not modify). */
+  symbolsOf(id: number): Int32Array {
+    return this.#symbols.subarray(this.#symbolStart[id]!, this.#symbolStart[id + 1]!);
+  }
+
+  /** The pattern's events, decoded. */
+  eventsOf(id: number, encoder: SymbolEncoder): Event[] {
+    const symbols = this.symbolsOf(id);
+    const events: Event[] = [];
+    let cursor = 0;
+    for (let k = this.#eventStart[id]!; k < this.#eventStart[id + 1]!; k++) {
+      const size = this.#eventSizes[k]!;
+      events.push(Array.from(symbols.subarray(cursor, cursor + size), (symbol) => encoder.symbolOf(symbol)));
+      cursor += size;
+    }
+    return events;
+  }
+
+  /** Removes every pattern. */
+  clear(): void {
+    this.#size = 0;
+    this.#emotives.clear();
+    this.#table = new Int32Array(128).fill(EMPTY);
+  }
+
+  #reserve(count: number): void {
+    if (count <= this.#frequencies.length) return;
+    const capacity = Math.max(count, this.#frequencies.length * 2);
+    const names = new Uint8Array(capacity * NAME_BYTES);
+    names.set(this.#names);
+    this.#names = names;
+    const frequencies = new Int32Array(capacity);
+    frequencies.set(this.#frequencies);
+    this.#frequencies = frequencies;
+    this.#symbolStart = grownOffsets(this.#symbolStart, capacity + 1);
+    this.#eventStart = grownOffsets(this.#eventStart, capacity + 1);
+  }
+
+  #rehash(capacity: number): void {
+    this.#table = new Int32Array(capacity).fill(EMPTY);
+    for (let id = 0; id < this.#size; id++) this.#insert(id);
+  }
+
+  #insert(id: number): void {
+    const mask = this.#table.length - 1;
+    let slot = hashOf(this.#names.subarray(id * NAME_BYTES, (id + 1) * NAME_BYTES)) & mask;
+    while (this.#table[slot] !== EMPTY) slot = (slot + 1) & mask;
+    this.#table[slot] = id;
+  }
+
+  #nameEquals(id: number, key: Uint8Array): boolean {
+    const base = id * NAME_BYTES;
+    for (let k = 0; k < NAME_BYTES; k++) if (this.#names[base + k] !== key[k]) return false;
+    return true;
+  }
+}
+
+/** SHA-1 bytes are uniform, so the first four already make a good hash. */
+function hashOf(bytes: Uint8Array): number {
+  return (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
+}
+
+function hexToBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(NAME_BYTES);
+  for (let k = 0; k < NAME_BYTES; k++) out[k] = parseInt(hex.slice(2 * k, 2 * k + 2), 16);
+  return out;
+}
+
+function ensure(array: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {
+  if (length <= array.length) return array;
+  const out = new Int32Array(Math.max(length, array.length * 2));
+  out.set(array);
+  return out;
+}
+
+function grownOffsets(array: Float64Array, length: number): Float64Array<ArrayBuffer> {
+  const out = new Float64Array(length);
+  out.set(array);
+  return out;
+}
