@@ -1,0 +1,579 @@
+/**
+ * {@linkcode SqliteStore}: the embedded `PatternStore`, one SQLite file through `node:sqlite`.
+ *
+ * @module
+ */
+
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import {
+  DatabaseSync,
+  type SQLOutputValue,
+  type StatementSync,
+} from "node:sqlite";
+import type { FinalizedMetrics } from "../kato/types.ts";
+import { migrate } from "./_sqlite_schema.ts";
+import { inTransaction, translateError } from "./_sqlite_tx.ts";
+import { StoreUnavailableError } from "./errors.ts";
+import { assertString, planLearn, validateLearnRecord } from "./learn_merge.ts";
+import type {
+  LearnOutcome,
+  LearnRecord,
+  NodeTotals,
+  PatternBatchHandler,
+  PatternStore,
+  SessionRecord,
+  StoredPattern,
+  SymbolStats,
+} from "./types.ts";
+
+/** The file a data directory holds. */
+export const SQLITE_FILE_NAME = "kato.db";
+
+/** Tuning of {@linkcode SqliteStore.open}. */
+export interface SqliteStoreOptions {
+  /**
+   * `"FULL"` (default) fsyncs the write-ahead log at every commit, so an acknowledged learn survives
+   * power loss and OS crashes. `"NORMAL"` fsyncs only at checkpoints: a learn still survives the
+   * process being killed, but the last commits may be lost if the machine goes down. On the 2-core
+   * development VM a learn's p50 was 2.0 ms with FULL against 0.09 ms with NORMAL (see
+   * `bench/store_learn_bench.ts`); SEMANTICS.md promises durability before the response, hence FULL.
+   */
+  synchronous?: "FULL" | "NORMAL";
+  /** How long a write waits for another process's lock before failing (ms, default 5000). */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * `PatternStore` over one SQLite file, `<dataDir>/kato.db`, in WAL mode.
+ *
+ * Every call runs synchronously inside the returned promise's executor: a learn is one
+ * `BEGIN IMMEDIATE … COMMIT` transaction and is on disk when its promise resolves. SQLite errors
+ * (disk full, read-only, locked past the busy timeout) reject with `StoreUnavailableError`.
+ *
+ * @example Learn a pattern twice in an in-memory store
+ * ```ts
+ * import { strictEqual } from "node:assert";
+ * import { SqliteStore } from "./sqlite.ts";
+ *
+ * using store = SqliteStore.open(":memory:");
+ * const record = {
+ *   nodeId: "node-1",
+ *   name: "395314cc2f2880a00c3e6e11f1e02d8b8c45a0e4",
+ *   events: [["a", "b"]],
+ *   length: 2,
+ *   emotives: [],
+ *   metadata: {},
+ *   persistence: 5,
+ * };
+ * strictEqual((await store.learn(record)).created, true);
+ * strictEqual((await store.learn(record)).pattern.frequency, 2);
+ * strictEqual((await store.getTotals("node-1")).totalUniquePatterns, 1);
+ * ```
+ */
+export class SqliteStore implements PatternStore, Disposable {
+  /** Always `"sqlite"`. */
+  readonly kind = "sqlite";
+  /** The database file, or `":memory:"`. */
+  readonly location: string;
+  #db: DatabaseSync | null;
+  readonly #statements = new Map<string, StatementSync>();
+
+  private constructor(db: DatabaseSync, location: string) {
+    this.#db = db;
+    this.location = location;
+  }
+
+  /**
+   * Opens (creating if needed) `<dataDir>/kato.db`, or a private in-memory database for
+   * `":memory:"`.
+   *
+   * @throws {StoreUnavailableError} When the directory or the database cannot be created or written.
+   *
+   * @example Open a store in a temporary directory
+   * ```ts
+   * import { strictEqual } from "node:assert";
+   * import { SqliteStore } from "./sqlite.ts";
+   *
+   * const dir = Deno.makeTempDirSync();
+   * const store = SqliteStore.open(dir);
+   * strictEqual(store.location, `${dir}/kato.db`);
+   * await store.close();
+   * Deno.removeSync(dir, { recursive: true });
+   * ```
+   */
+  static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
+    assertString("dataDir", dataDir);
+    const synchronous = options.synchronous ?? "FULL";
+    if (synchronous !== "FULL" && synchronous !== "NORMAL") {
+      throw new RangeError(
+        `Invalid synchronous: expected "FULL" or "NORMAL", got ${synchronous}`,
+      );
+    }
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+      throw new RangeError(
+        `Invalid busyTimeoutMs: expected a non-negative integer, got ${busyTimeoutMs}`,
+      );
+    }
+    const inMemory = dataDir === ":memory:";
+    const location = inMemory ? dataDir : join(dataDir, SQLITE_FILE_NAME);
+    let db: DatabaseSync | undefined;
+    try {
+      if (!inMemory) mkdirSync(dataDir, { recursive: true });
+      db = new DatabaseSync(location);
+      // The timeout comes first so that switching to WAL also waits for another opener's lock.
+      db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+      if (!inMemory) setWal(db);
+      db.exec(`PRAGMA synchronous = ${synchronous}`);
+      migrate(db);
+    } catch (error) {
+      if (db?.isOpen) db.close();
+      // Whatever stops the open (permissions, a file where the directory should be, a lock, a schema
+      // from a newer build) leaves this process without a store: the caller's answer is the same.
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new StoreUnavailableError(
+        `Cannot open store at ${location}: ${reason}`,
+        { cause: error },
+      );
+    }
+    return new SqliteStore(db, location);
+  }
+
+  /** Applies one learn in one transaction; resolved only after COMMIT. */
+  learn(record: LearnRecord): Promise<LearnOutcome> {
+    return this.#call("learn", (db) => {
+      validateLearnRecord(record);
+      return inTransaction(db, () => {
+        const row = this.#stmt(SQL.selectPattern).get(
+          record.nodeId,
+          record.name,
+        );
+        const plan = planLearn(
+          row === undefined ? null : toPattern(row),
+          record,
+        );
+        const { pattern, deltas } = plan;
+        const emotives = JSON.stringify(pattern.emotives);
+        const metadata = JSON.stringify(pattern.metadata);
+        if (plan.created) {
+          this.#stmt(SQL.insertPattern).run(
+            record.nodeId,
+            pattern.name,
+            JSON.stringify(pattern.events),
+            pattern.length,
+            pattern.frequency,
+            emotives,
+            metadata,
+          );
+        } else {
+          this.#stmt(SQL.updatePattern).run(
+            pattern.frequency,
+            emotives,
+            metadata,
+            row!.seq!,
+          );
+        }
+        const upsertSymbol = this.#stmt(SQL.upsertSymbol);
+        for (const delta of deltas.symbols) {
+          upsertSymbol.run(
+            record.nodeId,
+            delta.symbol,
+            delta.frequency,
+            delta.patternMemberFrequency,
+          );
+        }
+        const totals = deltas.totals;
+        this.#stmt(SQL.upsertTotals).run(
+          record.nodeId,
+          totals.totalSymbolsInPatternsFrequencies,
+          totals.totalPatternFrequencies,
+          totals.totalUniquePatterns,
+        );
+        return { created: plan.created, pattern };
+      });
+    });
+  }
+
+  /** One pattern by bare name, or null. */
+  getPattern(nodeId: string, name: string): Promise<StoredPattern | null> {
+    return this.#call("get pattern", () => {
+      assertString("nodeId", nodeId);
+      assertString("name", name);
+      const row = this.#stmt(SQL.selectPattern).get(nodeId, name);
+      return row === undefined ? null : toPattern(row);
+    });
+  }
+
+  /**
+   * Streams a node's patterns in learn order. Each batch is one indexed range query after the last
+   * `seq` delivered (keyset pagination), so memory stays at one batch and no read transaction is
+   * held while `onBatch` runs; a pattern learned meanwhile is delivered if it lands after the cursor.
+   */
+  async loadPatterns(
+    nodeId: string,
+    batchSize: number,
+    onBatch: PatternBatchHandler,
+  ): Promise<number> {
+    assertString("nodeId", nodeId);
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new RangeError(
+        `Invalid batchSize: expected a positive integer, got ${batchSize}`,
+      );
+    }
+    let after = 0;
+    let delivered = 0;
+    while (true) {
+      const rows = await this.#call("load patterns", () => {
+        return this.#stmt(SQL.selectPatternPage).all(nodeId, after, batchSize);
+      });
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.seq as number;
+      delivered += rows.length;
+      await onBatch(rows.map(toPattern));
+      if (rows.length < batchSize) break;
+    }
+    return delivered;
+  }
+
+  /** Number of patterns of a node. */
+  countPatterns(nodeId: string): Promise<number> {
+    return this.#call("count patterns", () => {
+      assertString("nodeId", nodeId);
+      return this.#stmt(SQL.countPatterns).get(nodeId)!.count as number;
+    });
+  }
+
+  /** Every node with patterns or statistics, in code-point order. */
+  listNodes(): Promise<string[]> {
+    return this.#call("list nodes", () => {
+      return this.#stmt(SQL.listNodes).all().map((row) =>
+        row.node_id as string
+      );
+    });
+  }
+
+  /** All symbol statistics of a node. */
+  loadSymbolStats(nodeId: string): Promise<Map<string, SymbolStats>> {
+    return this.#call("load symbol statistics", () => {
+      assertString("nodeId", nodeId);
+      const stats = new Map<string, SymbolStats>();
+      for (const row of this.#stmt(SQL.selectSymbols).iterate(nodeId)) {
+        stats.set(row.symbol as string, {
+          frequency: row.frequency as number,
+          patternMemberFrequency: row.pmf as number,
+        });
+      }
+      return stats;
+    });
+  }
+
+  /** The node's totals, zeros for an unknown node. */
+  getTotals(nodeId: string): Promise<NodeTotals> {
+    return this.#call("get totals", () => {
+      assertString("nodeId", nodeId);
+      const row = this.#stmt(SQL.selectTotals).get(nodeId);
+      return {
+        totalSymbolsInPatternsFrequencies:
+          (row?.total_symbols_in_patterns_frequencies ?? 0) as number,
+        totalPatternFrequencies:
+          (row?.total_pattern_frequencies ?? 0) as number,
+        totalUniquePatterns: (row?.total_unique_patterns ?? 0) as number,
+      };
+    });
+  }
+
+  /** Deletes a node's patterns, statistics, totals and finalized metrics in one transaction. */
+  clearNode(nodeId: string): Promise<void> {
+    return this.#call("clear node", (db) => {
+      assertString("nodeId", nodeId);
+      inTransaction(db, () => {
+        for (const sql of SQL.clearNode) this.#stmt(sql).run(nodeId);
+      });
+    });
+  }
+
+  /** Upserts finalize-training metrics in one transaction; other patterns' metrics are kept. */
+  saveFinalized(
+    nodeId: string,
+    metrics: Map<string, FinalizedMetrics>,
+  ): Promise<void> {
+    return this.#call("save finalized metrics", (db) => {
+      assertString("nodeId", nodeId);
+      inTransaction(db, () => {
+        const upsert = this.#stmt(SQL.upsertFinalized);
+        for (const [name, m] of metrics) {
+          assertString("name", name);
+          upsert.run(
+            nodeId,
+            name,
+            m.entropy,
+            m.normalized_entropy,
+            m.global_normalized_entropy,
+            m.tfidf_score,
+          );
+        }
+      });
+    });
+  }
+
+  /** Finalize-training metrics of a node (a NaN that was saved reads back as NaN). */
+  loadFinalized(nodeId: string): Promise<Map<string, FinalizedMetrics>> {
+    return this.#call("load finalized metrics", () => {
+      assertString("nodeId", nodeId);
+      const metrics = new Map<string, FinalizedMetrics>();
+      for (const row of this.#stmt(SQL.selectFinalized).iterate(nodeId)) {
+        metrics.set(row.name as string, {
+          entropy: realOrNaN(row.entropy),
+          normalized_entropy: realOrNaN(row.normalized_entropy),
+          global_normalized_entropy: realOrNaN(row.global_normalized_entropy),
+          tfidf_score: realOrNaN(row.tfidf_score),
+        });
+      }
+      return metrics;
+    });
+  }
+
+  /** The vocabulary in id order (id = index + 1). */
+  loadVocabulary(): Promise<string[]> {
+    return this.#call("load vocabulary", () => {
+      return this.#stmt(SQL.selectVocabulary).all().map((row) =>
+        row.symbol as string
+      );
+    });
+  }
+
+  /**
+   * Appends symbols with ids `firstId, firstId + 1, …` in one transaction.
+   *
+   * @throws {RangeError} When `firstId` is not the current size + 1 (another writer got there
+   * first, or the caller lost track), or a symbol is already in the vocabulary; nothing is appended.
+   */
+  appendVocabulary(firstId: number, symbols: readonly string[]): Promise<void> {
+    return this.#call("append vocabulary", (db) => {
+      if (!Number.isInteger(firstId) || firstId < 1) {
+        throw new RangeError(
+          `Invalid firstId: expected a positive integer, got ${firstId}`,
+        );
+      }
+      for (const symbol of symbols) assertString("symbol", symbol);
+      inTransaction(db, () => {
+        const size = this.#stmt(SQL.vocabularySize).get()!.size as number;
+        if (firstId !== size + 1) {
+          throw new RangeError(
+            `Cannot append vocabulary: first id ${firstId} given, ${
+              size + 1
+            } expected`,
+          );
+        }
+        const insert = this.#stmt(SQL.insertVocabulary);
+        symbols.forEach((symbol, i) => {
+          if (Number(insert.run(firstId + i, symbol).changes) === 0) {
+            throw new RangeError(
+              `Cannot append vocabulary: symbol already present: ${symbol}`,
+            );
+          }
+        });
+      });
+    });
+  }
+
+  /** Creates or replaces a session. */
+  saveSession(session: SessionRecord): Promise<void> {
+    return this.#call("save session", () => {
+      assertString("sessionId", session.sessionId);
+      assertString("nodeId", session.nodeId);
+      if (!Number.isFinite(session.expiresAt)) {
+        throw new TypeError(
+          `Invalid expiresAt: expected epoch milliseconds, got ${session.expiresAt}`,
+        );
+      }
+      const data = JSON.stringify(session.data);
+      if (data === undefined) {
+        throw new TypeError("Invalid session data: not JSON-serialisable");
+      }
+      this.#stmt(SQL.upsertSession).run(
+        session.sessionId,
+        session.nodeId,
+        session.expiresAt,
+        data,
+      );
+    });
+  }
+
+  /** A session by id, expired or not, or null. */
+  getSession(sessionId: string): Promise<SessionRecord | null> {
+    return this.#call("get session", () => {
+      assertString("sessionId", sessionId);
+      const row = this.#stmt(SQL.selectSession).get(sessionId);
+      return row === undefined ? null : toSession(row);
+    });
+  }
+
+  /** Deletes a session; true when it existed. */
+  deleteSession(sessionId: string): Promise<boolean> {
+    return this.#call("delete session", () => {
+      assertString("sessionId", sessionId);
+      return this.#stmt(SQL.deleteSession).run(sessionId).changes > 0;
+    });
+  }
+
+  /** Sessions with `expiresAt > now`, by session id. */
+  loadActiveSessions(now: number): Promise<SessionRecord[]> {
+    return this.#call("load sessions", () => {
+      return this.#stmt(SQL.selectActiveSessions).all(now).map(toSession);
+    });
+  }
+
+  /** Deletes sessions with `expiresAt <= now`; returns how many. */
+  purgeExpiredSessions(now: number): Promise<number> {
+    return this.#call("purge sessions", () => {
+      return Number(this.#stmt(SQL.purgeSessions).run(now).changes);
+    });
+  }
+
+  /** Closes the database (SQLite checkpoints the WAL); later calls reject, a second close does nothing. */
+  close(): Promise<void> {
+    try {
+      this[Symbol.dispose]();
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Synchronous `close()`, for `using`. */
+  [Symbol.dispose](): void {
+    const db = this.#db;
+    if (db === null) return;
+    this.#db = null;
+    this.#statements.clear();
+    try {
+      db.close();
+    } catch (error) {
+      throw translateError("close store", error);
+    }
+  }
+
+  #stmt(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db!.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs a synchronous body as a promise, turning SQLite errors into `StoreUnavailableError`. */
+  #call<T>(action: string, body: (db: DatabaseSync) => T): Promise<T> {
+    const db = this.#db;
+    if (db === null) {
+      return Promise.reject(
+        new StoreUnavailableError(`Cannot ${action}: the store is closed`),
+      );
+    }
+    try {
+      return Promise.resolve(body(db));
+    } catch (error) {
+      return Promise.reject(translateError(action, error));
+    }
+  }
+}
+
+function setWal(db: DatabaseSync): void {
+  const mode = db.prepare("PRAGMA journal_mode = WAL").get()?.journal_mode;
+  if (mode !== "wal") {
+    throw new Error(`journal_mode is ${mode}, WAL could not be enabled`);
+  }
+}
+
+type Row = Record<string, SQLOutputValue>;
+
+function toPattern(row: Row): StoredPattern {
+  return {
+    name: row.name as string,
+    events: JSON.parse(row.events as string),
+    length: row.length as number,
+    frequency: row.frequency as number,
+    emotives: JSON.parse(row.emotives as string),
+    metadata: JSON.parse(row.metadata as string),
+  };
+}
+
+function toSession(row: Row): SessionRecord {
+  return {
+    sessionId: row.session_id as string,
+    nodeId: row.node_id as string,
+    expiresAt: row.expires_at as number,
+    data: JSON.parse(row.data as string),
+  };
+}
+
+function realOrNaN(value: SQLOutputValue | undefined): number {
+  return typeof value === "number" ? value : NaN;
+}
+
+const PATTERN_COLUMNS =
+  "seq, name, events, length, frequency, emotives, metadata";
+
+const SQL = {
+  selectPattern:
+    `SELECT ${PATTERN_COLUMNS} FROM patterns WHERE node_id = ? AND name = ?`,
+  insertPattern:
+    `INSERT INTO patterns (node_id, name, events, length, frequency, emotives, metadata)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  updatePattern:
+    "UPDATE patterns SET frequency = ?, emotives = ?, metadata = ? WHERE seq = ?",
+  upsertSymbol:
+    `INSERT INTO symbols (node_id, symbol, frequency, pmf) VALUES (?, ?, ?, ?)
+    ON CONFLICT (node_id, symbol) DO UPDATE SET
+      frequency = frequency + excluded.frequency, pmf = pmf + excluded.pmf`,
+  upsertTotals:
+    `INSERT INTO totals (node_id, total_symbols_in_patterns_frequencies,
+      total_pattern_frequencies, total_unique_patterns) VALUES (?, ?, ?, ?)
+    ON CONFLICT (node_id) DO UPDATE SET
+      total_symbols_in_patterns_frequencies =
+        total_symbols_in_patterns_frequencies + excluded.total_symbols_in_patterns_frequencies,
+      total_pattern_frequencies = total_pattern_frequencies + excluded.total_pattern_frequencies,
+      total_unique_patterns = total_unique_patterns + excluded.total_unique_patterns`,
+  selectPatternPage: `SELECT ${PATTERN_COLUMNS} FROM patterns
+    WHERE node_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+  countPatterns: "SELECT count(*) AS count FROM patterns WHERE node_id = ?",
+  listNodes: `SELECT node_id FROM patterns UNION SELECT node_id FROM symbols
+    UNION SELECT node_id FROM totals ORDER BY node_id`,
+  selectSymbols: "SELECT symbol, frequency, pmf FROM symbols WHERE node_id = ?",
+  selectTotals:
+    `SELECT total_symbols_in_patterns_frequencies, total_pattern_frequencies,
+    total_unique_patterns FROM totals WHERE node_id = ?`,
+  clearNode: [
+    "DELETE FROM patterns WHERE node_id = ?",
+    "DELETE FROM symbols WHERE node_id = ?",
+    "DELETE FROM totals WHERE node_id = ?",
+    "DELETE FROM finalized WHERE node_id = ?",
+  ],
+  upsertFinalized:
+    `INSERT INTO finalized (node_id, name, entropy, normalized_entropy,
+      global_normalized_entropy, tfidf_score) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (node_id, name) DO UPDATE SET entropy = excluded.entropy,
+      normalized_entropy = excluded.normalized_entropy,
+      global_normalized_entropy = excluded.global_normalized_entropy,
+      tfidf_score = excluded.tfidf_score`,
+  selectFinalized:
+    `SELECT name, entropy, normalized_entropy, global_normalized_entropy, tfidf_score
+    FROM finalized WHERE node_id = ?`,
+  selectVocabulary: "SELECT symbol FROM vocabulary ORDER BY id",
+  vocabularySize: "SELECT coalesce(max(id), 0) AS size FROM vocabulary",
+  insertVocabulary:
+    "INSERT INTO vocabulary (id, symbol) VALUES (?, ?) ON CONFLICT (symbol) DO NOTHING",
+  upsertSession:
+    `INSERT INTO sessions (session_id, node_id, expires_at, data) VALUES (?, ?, ?, ?)
+    ON CONFLICT (session_id) DO UPDATE SET node_id = excluded.node_id,
+      expires_at = excluded.expires_at, data = excluded.data`,
+  selectSession:
+    "SELECT session_id, node_id, expires_at, data FROM sessions WHERE session_id = ?",
+  deleteSession: "DELETE FROM sessions WHERE session_id = ?",
+  selectActiveSessions:
+    `SELECT session_id, node_id, expires_at, data FROM sessions
+    WHERE expires_at > ? ORDER BY session_id`,
+  purgeSessions: "DELETE FROM sessions WHERE expires_at <= ?",
+} as const;
