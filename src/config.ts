@@ -1,0 +1,87 @@
+/**
+ * Service configuration read from the environment, validated once at start.
+ *
+ * @module
+ */
+
+/** Everything `main.ts` needs to wire the service. */
+export interface ServiceConfig {
+  port: number;
+  hostname: string;
+  /** Directory of the embedded SQLite store. */
+  dataDir: string;
+  /** When set, MongoDB is the store. */
+  mongodbUrl: string | undefined;
+  /** Default session TTL in seconds. */
+  sessionTtlSeconds: number;
+  /** Whether sessions slide their expiry on use (KATO's SESSION_AUTO_EXTEND). */
+  sessionAutoExtend: boolean;
+  /** Prefer the GPU (libmatcher's CUDA backend) when one is present. */
+  gpuEnabled: boolean;
+  /** Use libmatcher's native CPU backend when no GPU is used. */
+  nativeEnabled: boolean;
+  logLevel: "debug" | "info" | "warn" | "error";
+  serviceName: string;
+}
+
+/**
+ * Reads the configuration; throws a TypeError naming the variable when a value is invalid.
+ *
+ * @example Defaults
+ * ```ts
+ * import { strictEqual } from "node:assert";
+ * import { loadConfig } from "./config.ts";
+ * strictEqual(loadConfig({}).port, 8000);
+ * ```
+ */
+export function loadConfig(env: Record<string, string | undefined>): ServiceConfig {
+  return {
+    port: integer(env, "PORT", 8000, 0, 65535),
+    hostname: env.HOST ?? "0.0.0.0",
+    dataDir: env.DATA_DIR ?? "./data",
+    mongodbUrl: env.MONGODB_URL || undefined,
+    sessionTtlSeconds: integer(env, "SESSION_TTL", 3600, 1, 30 * 86400),
+    sessionAutoExtend: boolean(env, "SESSION_AUTO_EXTEND", true),
+    gpuEnabled: boolean(env, "GPU_ENABLED", true),
+    nativeEnabled: boolean(env, "NATIVE_ENABLED", true),
+    logLevel: oneOf(env, "LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
+    serviceName: env.SERVICE_NAME ?? "kato",
+  };
+}
+
+/** The process environment as a plain record (needs `--allow-env`). */
+export function processEnv(): Record<string, string | undefined> {
+  return Deno.env.toObject();
+}
+
+function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new TypeError(`Cannot read ${name}: expected an integer in ${min}..${max}, got '${raw}'`);
+  }
+  return value;
+}
+
+function boolean(env: Record<string, string | undefined>, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === "") return fallback;
+  if (["1", "true", "yes", "on"].includes(raw)) return true;
+  if (["0", "false", "no", "off"].includes(raw)) return false;
+  throw new TypeError(`Cannot read ${name}: expected true or false, got '${env[name]}'`);
+}
+
+function oneOf<T extends string>(
+  env: Record<string, string | undefined>,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new TypeError(`Cannot read ${name}: expected one of ${allowed.join(", ")}, got '${raw}'`);
+  }
+  return raw as T;
+}

@@ -1,0 +1,187 @@
+/**
+ * The engine: every node's patterns in memory, kept in step with the store, answering "which patterns
+ * resemble this state" through a {@linkcode PatternIndex}.
+ *
+ * Writes go to the store first (the source of truth) and reach memory only once committed, so a
+ * failed write changes nothing the service can see.
+ *
+ * @module
+ */
+
+import type { Candidate, FinalizedMetrics, NodeStatistics } from "../kato/types.ts";
+import type { LearnOutcome, LearnRecord, PatternStore } from "../store/types.ts";
+import { KeyedMutex, Mutex } from "../util/mutex.ts";
+import { SymbolEncoder } from "./encoder.ts";
+import type { PatternIndex } from "./matcher.ts";
+import { NodeMemory } from "./node_memory.ts";
+
+/** How the engine is built. */
+export interface EngineOptions {
+  /** Makes the index of a node (TypeScript, or libmatcher where it loads). */
+  createIndex: (nodeId: string) => PatternIndex;
+  /** Progress lines of the bulk load. */
+  log?: (message: string) => void;
+  /** Patterns per bulk-load batch. */
+  batchSize?: number;
+}
+
+const EMPTY_STATISTICS: NodeStatistics = {
+  patternMemberFrequency: () => undefined,
+  distinctSymbols: 0,
+  totalUniquePatterns: 0,
+  totalPatternFrequencies: 0,
+};
+
+/** Holds every node's memory and the shared symbol encoder. */
+export class Engine {
+  readonly #store: PatternStore;
+  readonly #options: EngineOptions;
+  readonly #nodes = new Map<string, NodeMemory>();
+  readonly #vocabularyLock = new Mutex();
+  readonly #nodeLocks = new KeyedMutex();
+  #encoder: SymbolEncoder;
+
+  private constructor(store: PatternStore, encoder: SymbolEncoder, options: EngineOptions) {
+    this.#store = store;
+    this.#encoder = encoder;
+    this.#options = options;
+  }
+
+  /** Builds the engine from the store with a bulk read of every node. */
+  static async open(store: PatternStore, options: EngineOptions): Promise<Engine> {
+    const engine = new Engine(store, new SymbolEncoder(await store.loadVocabulary()), options);
+    for (const nodeId of await store.listNodes()) await engine.#loadNode(nodeId);
+    return engine;
+  }
+
+  /** The shared symbol encoder. */
+  get encoder(): SymbolEncoder {
+    return this.#encoder;
+  }
+
+  /** Ids of the nodes held in memory. */
+  nodeIds(): string[] {
+    return [...this.#nodes.keys()];
+  }
+
+  /** Number of patterns of a node (0 when unknown). */
+  patternCount(nodeId: string): number {
+    return this.#nodes.get(nodeId)?.catalog.size ?? 0;
+  }
+
+  /** Which index implementation serves a node, or undefined. */
+  backendOf(nodeId: string): string | undefined {
+    return this.#nodes.get(nodeId)?.index.backend;
+  }
+
+  /** Commits a learn to the store, then to memory. */
+  learn(record: LearnRecord): Promise<LearnOutcome> {
+    return this.#nodeLocks.run(record.nodeId, async () => {
+      await this.#ensureVocabulary(record.events.flat());
+      const outcome = await this.#store.learn(record);
+      await this.#node(record.nodeId).applyLearn(outcome, this.#encoder);
+      return outcome;
+    });
+  }
+
+  /** Every pattern of the node with `similarity >= threshold` against `state`, ready for prediction. */
+  async candidates(nodeId: string, state: readonly string[], threshold: number): Promise<Candidate[]> {
+    const node = this.#nodes.get(nodeId);
+    if (node === undefined || node.catalog.size === 0 || state.length === 0) return [];
+    const matches = await node.index.query(this.#encoder.encodeQuery(state), threshold);
+    return matches.map((match) => ({
+      name: node.catalog.nameOf(match.id),
+      events: node.catalog.eventsOf(match.id, this.#encoder),
+      length: node.catalog.symbolsOf(match.id).length,
+      frequency: node.catalog.frequencyOf(match.id),
+      emotives: node.catalog.emotivesOf(match.id),
+      similarity: match.similarity,
+    }));
+  }
+
+  /** The statistics the ensemble metrics read. */
+  statistics(nodeId: string): NodeStatistics {
+    return this.#nodes.get(nodeId) ?? EMPTY_STATISTICS;
+  }
+
+  /** finalize-training metrics of a node's patterns. */
+  finalizedOf(nodeId: string): (name: string) => FinalizedMetrics | undefined {
+    const finalized = this.#nodes.get(nodeId)?.finalized;
+    return (name) => finalized?.get(name);
+  }
+
+  /**
+   * Computes `metricsOf` for every pattern of the node, stores the results, then caches them.
+   * Returns the number of patterns processed.
+   */
+  finalize(
+    nodeId: string,
+    metricsOf: (events: string[][], statistics: NodeStatistics) => FinalizedMetrics,
+  ): Promise<number> {
+    return this.#nodeLocks.run(nodeId, async () => {
+      const node = this.#nodes.get(nodeId);
+      if (node === undefined) return 0;
+      const metrics = new Map<string, FinalizedMetrics>();
+      for (let id = 0; id < node.catalog.size; id++) {
+        metrics.set(node.catalog.nameOf(id), metricsOf(node.catalog.eventsOf(id, this.#encoder), node));
+      }
+      await this.#store.saveFinalized(nodeId, metrics);
+      for (const [name, value] of metrics) node.finalized.set(name, value);
+      return metrics.size;
+    });
+  }
+
+  /** Deletes every pattern and statistic of a node, in the store and in memory. */
+  clearNode(nodeId: string): Promise<void> {
+    return this.#nodeLocks.run(nodeId, async () => {
+      await this.#store.clearNode(nodeId);
+      await this.#nodes.get(nodeId)?.clear();
+    });
+  }
+
+  /** Releases every index. */
+  close(): void {
+    for (const node of this.#nodes.values()) node.index.close();
+    this.#nodes.clear();
+  }
+
+  #node(nodeId: string): NodeMemory {
+    let node = this.#nodes.get(nodeId);
+    if (node === undefined) {
+      node = new NodeMemory(this.#options.createIndex(nodeId));
+      this.#nodes.set(nodeId, node);
+    }
+    return node;
+  }
+
+  async #ensureVocabulary(symbols: readonly string[]): Promise<void> {
+    if (this.#encoder.unknown(symbols).length === 0) return;
+    await this.#vocabularyLock.run(async () => {
+      const fresh = this.#encoder.unknown(symbols);
+      if (fresh.length === 0) return;
+      await this.#store.appendVocabulary(this.#encoder.size + 1, fresh);
+      this.#encoder.commit(fresh);
+    });
+  }
+
+  async #loadNode(nodeId: string): Promise<void> {
+    const log = this.#options.log ?? (() => {});
+    const node = this.#node(nodeId);
+    node.symbols = await this.#store.loadSymbolStats(nodeId);
+    node.totals = await this.#store.getTotals(nodeId);
+    node.finalized = await this.#store.loadFinalized(nodeId);
+    const total = await this.#store.countPatterns(nodeId);
+    const started = performance.now();
+    let loaded = 0;
+    let nextReport = 100_000;
+    await this.#store.loadPatterns(nodeId, this.#options.batchSize ?? 10_000, async (batch) => {
+      await node.addPatterns(batch, this.#encoder);
+      loaded += batch.length;
+      if (loaded >= nextReport) {
+        log(`Loading node ${nodeId}: ${loaded}/${total} patterns (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+        nextReport += 100_000;
+      }
+    });
+    log(`Loaded node ${nodeId}: ${loaded} patterns in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * One node's in-memory state: its patterns (catalog + index), symbol statistics, totals and the
+ * metrics of finalize-training. A cache of the store, rebuilt from it at start.
+ *
+ * @module
+ */
+
+import type { FinalizedMetrics, NodeStatistics } from "../kato/types.ts";
+import { learnDeltas } from "../store/learn_merge.ts";
+import type { LearnOutcome, NodeTotals, StoredPattern, SymbolStats } from "../store/types.ts";
+import { PatternCatalog } from "./catalog.ts";
+import type { SymbolEncoder } from "./encoder.ts";
+import type { PatternIndex } from "./matcher.ts";
+
+/** The cached state of one node. */
+export class NodeMemory implements NodeStatistics {
+  readonly catalog = new PatternCatalog();
+  readonly index: PatternIndex;
+  symbols = new Map<string, SymbolStats>();
+  totals: NodeTotals = { totalSymbolsInPatternsFrequencies: 0, totalPatternFrequencies: 0, totalUniquePatterns: 0 };
+  finalized = new Map<string, FinalizedMetrics>();
+
+  constructor(index: PatternIndex) {
+    this.index = index;
+  }
+
+  /** T: distinct symbols known in the node. */
+  get distinctSymbols(): number {
+    return this.symbols.size;
+  }
+
+  /** U: total_unique_patterns. */
+  get totalUniquePatterns(): number {
+    return this.totals.totalUniquePatterns;
+  }
+
+  /** total_pattern_frequencies. */
+  get totalPatternFrequencies(): number {
+    return this.totals.totalPatternFrequencies;
+  }
+
+  /** pmf of a symbol, undefined when unknown to the node. */
+  patternMemberFrequency(symbol: string): number | undefined {
+    return this.symbols.get(symbol)?.patternMemberFrequency;
+  }
+
+  /** Adds stored patterns (bulk load or a new learn) to the catalog and the index. */
+  async addPatterns(patterns: readonly StoredPattern[], encoder: SymbolEncoder): Promise<void> {
+    const encoded = [];
+    for (const pattern of patterns) {
+      const existing = this.catalog.idOf(pattern.name);
+      if (existing !== -1) {
+        this.catalog.update(existing, pattern.frequency, pattern.emotives);
+        continue;
+      }
+      const id = this.catalog.add(pattern.name, pattern.events, encoder, pattern.frequency, pattern.emotives);
+      encoded.push({ id, symbols: this.catalog.symbolsOf(id) });
+    }
+    if (encoded.length > 0) await this.index.add(encoded);
+  }
+
+  /** Applies a committed learn: the pattern, and the statistics deltas the store applied too. */
+  async applyLearn(outcome: LearnOutcome, encoder: SymbolEncoder): Promise<void> {
+    const deltas = learnDeltas(outcome.pattern.events, outcome.created);
+    for (const delta of deltas.symbols) {
+      const stats = this.symbols.get(delta.symbol) ?? { frequency: 0, patternMemberFrequency: 0 };
+      stats.frequency += delta.frequency;
+      stats.patternMemberFrequency += delta.patternMemberFrequency;
+      this.symbols.set(delta.symbol, stats);
+    }
+    this.totals.totalSymbolsInPatternsFrequencies += deltas.totals.totalSymbolsInPatternsFrequencies;
+    this.totals.totalPatternFrequencies += deltas.totals.totalPatternFrequencies;
+    this.totals.totalUniquePatterns += deltas.totals.totalUniquePatterns;
+    await this.addPatterns([outcome.pattern], encoder);
+  }
+
+  /** Forgets everything (clear-all). */
+  async clear(): Promise<void> {
+    this.catalog.clear();
+    await this.index.clear();
+    this.symbols = new Map();
+    this.totals = { totalSymbolsInPatternsFrequencies: 0, totalPatternFrequencies: 0, totalUniquePatterns: 0 };
+    this.finalized = new Map();
+  }
+}

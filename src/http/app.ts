@@ -1,0 +1,46 @@
+/**
+ * `createApp(deps)`: the Hono app, built from injected parts.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import type { Metrics } from "../metrics.ts";
+import type { KatoService } from "../service/kato_service.ts";
+import { errorResponse } from "./errors.ts";
+import { patternRoutes } from "./pattern_routes.ts";
+import { sessionRoutes } from "./session_routes.ts";
+import { type SystemInfo, systemRoutes } from "./system_routes.ts";
+
+/** What the app is built from. */
+export interface AppDeps {
+  service: KatoService;
+  metrics: Metrics;
+  info: SystemInfo;
+  log: (message: string) => void;
+}
+
+/**
+ * Builds the app. Tests call `app.request()` on it; `main.ts` hands `app.fetch` to `Deno.serve`.
+ */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.use(async function measureRequest(c, next) {
+    const started = performance.now();
+    await next();
+    // The matched route pattern, not the raw path, keeps the label set bounded.
+    deps.metrics.httpDuration.observe(
+      { method: c.req.method, route: c.req.routePath || "unmatched", status: String(c.res.status) },
+      (performance.now() - started) / 1000,
+    );
+  });
+
+  app.route("/sessions", sessionRoutes(deps.service));
+  app.route("/", patternRoutes(deps.service));
+  app.route("/", systemRoutes(deps.service, deps.metrics, deps.info));
+
+  app.notFound((c) => c.json({ detail: "Not Found" }, 404));
+  app.onError((error, c) => errorResponse(error, c, deps.log));
+  return app;
+}

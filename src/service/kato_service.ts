@@ -1,0 +1,175 @@
+/**
+ * The KATO service: the operations behind the HTTP routes, on sessions, the engine and the store.
+ *
+ * Session-mutating operations run under the session's lock and on a snapshot: if the store fails
+ * midway, the session is restored and the error propagates (HTTP 503), so nothing half-done is kept.
+ *
+ * @module
+ */
+
+import { finalizeMetrics, predict } from "../kato/mod.ts";
+import type { Event, PredictionResult } from "../kato/types.ts";
+import type { Engine } from "../engine/engine.ts";
+import type { PatternStore, StoredPattern } from "../store/types.ts";
+import { SessionNotFoundError } from "./errors.ts";
+import { learnFrom, type Observation, observeInto } from "./observe.ts";
+import type { Session, SessionManager } from "./sessions.ts";
+
+/** One observation of an observe-sequence request. */
+export interface SequenceObservation extends Observation {
+  unique_id?: string | undefined;
+}
+
+/** Options of observe-sequence. */
+export interface SequenceOptions {
+  learn_after_each: boolean;
+  learn_at_end: boolean;
+  clear_stm_between: boolean;
+}
+
+/** Observers of service events (metrics). */
+export interface ServiceHooks {
+  onLearned?: (nodeId: string) => void;
+  onPredicted?: (nodeId: string, candidates: number, seconds: number, backend: string) => void;
+}
+
+/** Operations of the KATO API. */
+export class KatoService {
+  readonly sessions: SessionManager;
+  readonly engine: Engine;
+  readonly store: PatternStore;
+  readonly #hooks: ServiceHooks;
+
+  constructor(sessions: SessionManager, engine: Engine, store: PatternStore, hooks: ServiceHooks = {}) {
+    this.sessions = sessions;
+    this.engine = engine;
+    this.store = store;
+    this.#hooks = hooks;
+  }
+
+  /** An active session (sliding its TTL) or SessionNotFoundError. */
+  async session(sessionId: string): Promise<Session> {
+    const session = await this.sessions.touch(sessionId);
+    if (session === undefined) throw new SessionNotFoundError(sessionId);
+    return session;
+  }
+
+  /** Runs `change` on the session under its lock; restores the session if it throws, saves if not. */
+  mutate<T>(sessionId: string, change: (session: Session) => Promise<T>): Promise<T> {
+    return this.sessions.withLock(sessionId, async () => {
+      const session = await this.session(sessionId);
+      const snapshot = structuredClone(session);
+      try {
+        const result = await change(session);
+        await this.sessions.save(session);
+        return result;
+      } catch (error) {
+        Object.assign(session, snapshot);
+        throw error;
+      }
+    });
+  }
+
+  /** Observes one event; returns the auto-learned name or null. */
+  observe(sessionId: string, observation: Observation): Promise<{ session: Session; autoLearned: string | null }> {
+    return this.mutate(sessionId, async (session) => {
+      const { autoLearned } = await observeInto(this.engine, session, observation);
+      if (autoLearned !== null) this.#hooks.onLearned?.(session.nodeId);
+      return { session, autoLearned };
+    });
+  }
+
+  /** Observes a list of events in order with KATO's observe-sequence options. */
+  observeSequence(sessionId: string, observations: SequenceObservation[], options: SequenceOptions) {
+    return this.mutate(sessionId, async (session) => {
+      const initialStmLength = session.stm.length;
+      const results = [];
+      const learned: string[] = [];
+      for (const [position, observation] of observations.entries()) {
+        if (options.clear_stm_between && position > 0) session.stm = [];
+        const { autoLearned } = await observeInto(this.engine, session, observation);
+        if (options.learn_after_each && session.stm.length > 0) learned.push(this.#prefixed(await learnFrom(this.engine, session)));
+        if (autoLearned !== null) learned.push(autoLearned);
+        results.push({
+          status: "okay",
+          sequence_position: position,
+          stm_length: session.stm.length,
+          time: session.time,
+          unique_id: observation.unique_id ?? `seq-obs-${crypto.randomUUID().replaceAll("-", "")}`,
+          auto_learned_pattern: autoLearned,
+        });
+      }
+      let finalLearned: string | null = null;
+      if (options.learn_at_end && session.stm.length > 0) {
+        finalLearned = this.#prefixed(await learnFrom(this.engine, session));
+        learned.push(finalLearned);
+      }
+      for (const name of learned) if (name !== "") this.#hooks.onLearned?.(session.nodeId);
+      return { session, initialStmLength, results, learned, finalLearned };
+    });
+  }
+
+  /** Learns the STM; returns `PTRN|<hash>` or `""`, and the number of events learned. */
+  learn(sessionId: string): Promise<{ session: Session; name: string; events: number }> {
+    return this.mutate(sessionId, async (session) => {
+      const events = session.stm.length;
+      const name = this.#prefixed(await learnFrom(this.engine, session));
+      if (name !== "") this.#hooks.onLearned?.(session.nodeId);
+      return { session, name, events };
+    });
+  }
+
+  /** Predictions from the session's current STM. */
+  async predictions(sessionId: string): Promise<PredictionResult & { session: Session }> {
+    const session = await this.session(sessionId);
+    const stm: Event[] = session.stm;
+    const state = stm.flat();
+    if (state.length === 0) return { session, predictions: [], future_potentials: [] };
+    const started = performance.now();
+    const candidates = await this.engine.candidates(session.nodeId, state, session.config.recall_threshold);
+    const result = predict(stm, candidates, this.engine.statistics(session.nodeId), {
+      maxPredictions: session.config.max_predictions,
+      rankSortAlgo: session.config.rank_sort_algo,
+      finalized: this.engine.finalizedOf(session.nodeId),
+    });
+    const backend = this.engine.backendOf(session.nodeId) ?? "none";
+    this.#hooks.onPredicted?.(session.nodeId, candidates.length, (performance.now() - started) / 1000, backend);
+    return { session, ...result };
+  }
+
+  /** Clears STM, accumulators and time. */
+  clearStm(sessionId: string): Promise<Session> {
+    return this.mutate(sessionId, (session) => {
+      session.stm = [];
+      session.emotives = [];
+      session.metadataLog = [];
+      session.time = 0;
+      return Promise.resolve(session);
+    });
+  }
+
+  /** Deletes every pattern and statistic of the session's node, then clears the session's STM. */
+  async clearAll(sessionId: string): Promise<Session> {
+    const session = await this.session(sessionId);
+    await this.engine.clearNode(session.nodeId);
+    return await this.clearStm(sessionId);
+  }
+
+  /** Precomputes whole-pattern metrics for the session's node. */
+  async finalizeTraining(sessionId: string): Promise<{ session: Session; processed: number; ms: number }> {
+    const session = await this.session(sessionId);
+    const started = performance.now();
+    const processed = await this.engine.finalize(session.nodeId, finalizeMetrics);
+    return { session, processed, ms: performance.now() - started };
+  }
+
+  /** A pattern of a node by name (with or without `PTRN|`), or null. */
+  async pattern(nodeId: string, patternId: string): Promise<StoredPattern | null> {
+    const name = patternId.startsWith("PTRN|") ? patternId.slice(5) : patternId;
+    return await this.store.getPattern(nodeId, name);
+  }
+
+  #prefixed(name: string): string {
+    return name === "" ? "" : `PTRN|${name}`;
+  }
+}
