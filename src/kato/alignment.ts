@@ -1,0 +1,151 @@
+/**
+ * Alignment of one candidate pattern with the STM (SEMANTICS.md §3.3–3.4):
+ * matches, past/present/future, missing, extras, evidence, confidence, snr and
+ * fragmentation.
+ *
+ * Everything here follows KATO's `InformationExtractor.extract_prediction_info`
+ * and `Prediction.__init__`, quirks included (membership tests for missing and
+ * extras, the fix-up that can drag a whole past event into present).
+ *
+ * @module
+ */
+
+import { type Match, SequenceMatcher } from "./difflib.ts";
+import { flatten } from "./normalize.ts";
+import type { Event } from "./types.ts";
+
+/** The alignment fields of one candidate. */
+export interface Alignment {
+  /** Matching blocks of `SequenceMatcher(None, P, S, autojunk=False)`. */
+  blocks: Match[];
+  /** State tokens of the blocks, in order. */
+  matches: string[];
+  /** `P` before the first block. */
+  pastFlat: string[];
+  /** `P` from the first block to the end of the last one. */
+  presentFlat: string[];
+  /** Blocks − 1 (−1 when nothing matched). */
+  fragmentation: number;
+  /** E: state tokens that KATO's flat diff of `presentFlat` against `S` leaves uncovered. */
+  extrasCount: number;
+  past: Event[];
+  present: Event[];
+  future: Event[];
+  /** Aligned with `present`: its symbols that occur nowhere in `matches`. */
+  missing: Event[];
+  /** Aligned with the STM: its symbols that occur nowhere in `present`. */
+  extras: Event[];
+  evidence: number;
+  confidence: number;
+  snr: number;
+}
+
+/**
+ * Aligns a pattern's events with the STM.
+ *
+ * @param events The pattern's events, as learned.
+ * @param stm The session's STM.
+ * @param state `flatten(stm)`, when the caller already has it.
+ *
+ * @example KATO_REFERENCE §3.3: a mid-event first match pulls its event into present
+ * ```ts
+ * import { deepStrictEqual, strictEqual } from "node:assert";
+ * import { alignPattern } from "./alignment.ts";
+ * const a = alignPattern([["a", "b"], ["c"], ["d"]], [["b"], ["c"]]);
+ * deepStrictEqual(a.past, []);
+ * deepStrictEqual(a.present, [["a", "b"], ["c"]]);
+ * deepStrictEqual(a.future, [["d"]]);
+ * deepStrictEqual(a.missing, [["a"], []]);
+ * strictEqual(a.confidence, 2 / 3);
+ * ```
+ */
+export function alignPattern(
+  events: readonly Event[],
+  stm: readonly Event[],
+  state: readonly string[] = flatten(stm),
+): Alignment {
+  const pattern = flatten(events);
+  const blocks = new SequenceMatcher(pattern, state, { autojunk: false })
+    .getMatchingBlocks();
+  const matches: string[] = [];
+  for (const { b: j, size } of blocks) {
+    matches.push(...state.slice(j, j + size));
+  }
+
+  const first = blocks[0];
+  const last = blocks[blocks.length - 1];
+  const pastFlat = first ? pattern.slice(0, first.a) : [];
+  const presentFlat = first && last
+    ? pattern.slice(first.a, last.a + last.size)
+    : pattern;
+
+  // KATO diffs presentFlat against S with its vendored matcher (no autojunk,
+  // plain replace) and counts the `+ ` lines. presentFlat spans every block,
+  // and Ratcliff/Obershelp on it finds the same blocks as on P (each longest
+  // match of P already lies inside it), so the uncovered state tokens are
+  // exactly |S| − |matches|. katoComparePlusCount computes it the long way.
+  const extrasCount = presentFlat.length === 0
+    ? 0
+    : state.length - matches.length;
+
+  const { past, present, future } = expandEvents(
+    events,
+    pastFlat.length,
+    presentFlat.length,
+  );
+  // The fix-up tests membership only, so a duplicate symbol is enough.
+  const tail = past[past.length - 1];
+  if (tail && matches.length > 0 && tail.includes(matches[0]!)) {
+    present.unshift(past.pop()!);
+  }
+
+  const matched = new Set(matches);
+  const missing = present.map((event) => event.filter((s) => !matched.has(s)));
+  const presentSymbols = flatten(present);
+  const inPresent = new Set(presentSymbols);
+  const extras = stm.map((event) => event.filter((s) => !inPresent.has(s)));
+
+  const m = matches.length;
+  const presentLength = presentSymbols.length;
+  const denominator = 2.0 * m + extrasCount;
+  return {
+    blocks,
+    matches,
+    pastFlat,
+    presentFlat,
+    fragmentation: blocks.length - 1,
+    extrasCount,
+    past,
+    present,
+    future,
+    missing,
+    extras,
+    evidence: pattern.length > 0 ? m / pattern.length : 0.0,
+    confidence: presentLength > 0 ? m / presentLength : 0.0,
+    snr: denominator > 0 ? (2.0 * m - extrasCount) / denominator : 0.0,
+  };
+}
+
+/**
+ * Splits events into past, present and future by walking whole events until
+ * the running symbol count reaches the flat lengths (KATO's `Prediction`).
+ */
+function expandEvents(
+  events: readonly Event[],
+  pastLength: number,
+  presentLength: number,
+): { past: Event[]; present: Event[]; future: Event[] } {
+  let target = pastLength;
+  let count = 0;
+  let n = 0;
+  while (count < target) count += events[n++]!.length;
+  const pastEnd = n;
+  target += presentLength;
+  while (count < target) count += events[n++]!.length;
+  const copy = (slice: readonly Event[]) => slice.map((event) => [...event]);
+  return {
+    past: copy(events.slice(0, pastEnd)),
+    present: copy(events.slice(pastEnd, n)),
+    future: copy(events.slice(n)),
+  };
+}
