@@ -8,44 +8,9 @@
  * @module
  */
 
+import { compareCodePoints } from "../kato/normalize.ts";
 import type { Emotives, Event, PatternMetadata } from "../kato/types.ts";
 import type { LearnRecord, NodeTotals, StoredPattern } from "./types.ts";
-
-/**
- * Compares two strings by Unicode code point, as Python's `sorted` does on `str`.
- *
- * JavaScript's default sort compares UTF-16 code units, which puts astral characters (emoji) before
- * U+E000–U+FFFF; KATO, being Python, puts them after.
- *
- * @example Astral characters sort after the end of the BMP
- * ```ts
- * import { deepStrictEqual } from "node:assert";
- * import { compareCodePoints } from "./learn_merge.ts";
- *
- * deepStrictEqual(["😀", "～", "b", "B", "", "10", "2"].sort(compareCodePoints), [
- *   "", "10", "2", "B", "b", "～", "😀",
- * ]);
- * ```
- */
-export function compareCodePoints(a: string, b: string): number {
-  const shared = Math.min(a.length, b.length);
-  for (let i = 0; i < shared; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return codePointRank(x) - codePointRank(y);
-  }
-  return a.length - b.length;
-}
-
-/**
- * Surrogates (U+D800–U+DFFF) encode code points above U+FFFF, so at the first differing unit they
- * must rank above U+E000–U+FFFF; shifting the two ranges past each other is enough.
- */
-function codePointRank(unit: number): number {
-  if (unit >= 0xe000) return unit - 0x800;
-  if (unit >= 0xd800) return unit + 0x2000;
-  return unit;
-}
 
 /**
  * Appends this learn's emotive dicts to the stored ones and keeps the last `persistence`.
