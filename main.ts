@@ -1,0 +1,37 @@
+/**
+ * Entry point: read the configuration, build the service, serve it, register background jobs.
+ * Wiring only.
+ *
+ * @module
+ */
+
+import { buildService } from "./src/bootstrap.ts";
+import { loadConfig, processEnv } from "./src/config.ts";
+import { createLogger } from "./src/log.ts";
+
+const config = loadConfig(processEnv());
+const log = createLogger(config.logLevel);
+const built = await buildService(config, log);
+
+Deno.cron("purge expired sessions", "* * * * *", async () => {
+  const purged = await built.sessions.purgeExpired();
+  if (purged > 0) log.info(`Purged ${purged} expired sessions`);
+});
+
+const server = Deno.serve({
+  port: config.port,
+  hostname: config.hostname,
+  onListen: ({ hostname, port }) =>
+    log.info(`kato-gpu listening on http://${hostname}:${port} (engine: ${built.indexes.describe()})`),
+}, built.app.fetch);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info(`${signal} received: finishing in-flight requests, then closing the store`);
+  await server.shutdown();
+  await built.close();
+  Deno.exit(0);
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, () => void shutdown(signal));
