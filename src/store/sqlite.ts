@@ -36,8 +36,8 @@ export interface SqliteStoreOptions {
    * `"FULL"` (default) fsyncs the write-ahead log at every commit, so an acknowledged learn survives
    * power loss and OS crashes. `"NORMAL"` fsyncs only at checkpoints: a learn still survives the
    * process being killed, but the last commits may be lost if the machine goes down. Measured on the
-   * 2-core development VM (virtio disk), p50 of a learn: 0.15 ms with FULL, 0.04 ms with NORMAL
-   * (`bench/store_learn_bench.ts`). SEMANTICS.md promises that learned patterns are durable before
+   * 2-core development VM (virtio disk), p50 of a 10-symbol learn: 0.20 ms with FULL, 0.06 ms with
+   * NORMAL (`bench/store_learn_bench.ts`). SEMANTICS.md promises that learned patterns are durable before
    * the response, and the cost is small next to an HTTP round trip, hence FULL by default.
    */
   synchronous?: "FULL" | "NORMAL";

@@ -7,7 +7,12 @@
  * @module
  */
 
-import type { Emotives, Event, FinalizedMetrics, PatternMetadata } from "../kato/types.ts";
+import type {
+  Emotives,
+  Event,
+  FinalizedMetrics,
+  PatternMetadata,
+} from "../kato/types.ts";
 
 /** A learned pattern as stored. */
 export interface StoredPattern {
@@ -68,22 +73,42 @@ export interface SessionRecord {
 }
 
 /** Everything the engine needs to rebuild a node, delivered in batches by `loadPatterns`. */
-export type PatternBatchHandler = (batch: StoredPattern[]) => void | Promise<void>;
+export type PatternBatchHandler = (
+  batch: StoredPattern[],
+) => void | Promise<void>;
 
-/** The store contract. */
+/**
+ * The store contract.
+ *
+ * Errors: bad arguments reject with `TypeError` or `RangeError` and change nothing; an operational
+ * failure (disk full or read-only, lock timeout, lost connection, store closed) rejects with
+ * `StoreUnavailableError` (`./errors.ts`) and, for writes, applies nothing.
+ */
 export interface PatternStore {
   /** Human-readable kind, e.g. `"sqlite"` or `"mongodb"`. */
   readonly kind: string;
 
-  /** Applies one learn atomically and durably before resolving. */
+  /**
+   * Applies one learn atomically and durably before resolving, following SEMANTICS.md §2
+   * (`planLearn` in `./learn_merge.ts` holds the arithmetic every store shares).
+   */
   learn(record: LearnRecord): Promise<LearnOutcome>;
   /** One pattern by bare name, or null. */
   getPattern(nodeId: string, name: string): Promise<StoredPattern | null>;
-  /** Streams every pattern of a node, in learn order, in batches of at most `batchSize`. */
-  loadPatterns(nodeId: string, batchSize: number, onBatch: PatternBatchHandler): Promise<number>;
+  /**
+   * Streams every pattern of a node, in first-learn order (a re-learn does not move a pattern), in
+   * batches of at most `batchSize` (a positive integer); waits for `onBatch` before fetching the
+   * next batch and resolves to the number delivered. Batches are not one snapshot: a pattern learned
+   * during the load may or may not be delivered, and is never delivered twice.
+   */
+  loadPatterns(
+    nodeId: string,
+    batchSize: number,
+    onBatch: PatternBatchHandler,
+  ): Promise<number>;
   /** Number of patterns of a node. */
   countPatterns(nodeId: string): Promise<number>;
-  /** Every node that has patterns or statistics. */
+  /** Every node that has patterns or statistics, sorted by code point. */
   listNodes(): Promise<string[]>;
   /** All symbol statistics of a node. */
   loadSymbolStats(nodeId: string): Promise<Map<string, SymbolStats>>;
@@ -93,13 +118,20 @@ export interface PatternStore {
   clearNode(nodeId: string): Promise<void>;
 
   /** Stores metrics computed by finalize-training (replacing earlier values of the same patterns). */
-  saveFinalized(nodeId: string, metrics: Map<string, FinalizedMetrics>): Promise<void>;
+  saveFinalized(
+    nodeId: string,
+    metrics: Map<string, FinalizedMetrics>,
+  ): Promise<void>;
   /** Loads finalize-training metrics of a node. */
   loadFinalized(nodeId: string): Promise<Map<string, FinalizedMetrics>>;
 
   /** The symbol vocabulary in id order (id = index + 1). */
   loadVocabulary(): Promise<string[]>;
-  /** Appends symbols; `firstId` must equal the current vocabulary size + 1. */
+  /**
+   * Appends symbols with ids `firstId, firstId + 1, …`, all or nothing. Rejects with `RangeError`
+   * when `firstId` is not the current vocabulary size + 1 (e.g. another process appended first) or
+   * a symbol is already present.
+   */
   appendVocabulary(firstId: number, symbols: readonly string[]): Promise<void>;
 
   /** Creates or replaces a session. */
@@ -108,11 +140,11 @@ export interface PatternStore {
   getSession(sessionId: string): Promise<SessionRecord | null>;
   /** Deletes a session; true when it existed. */
   deleteSession(sessionId: string): Promise<boolean>;
-  /** Every session not expired at `now` (epoch ms). */
+  /** Every session not expired at `now` (epoch ms), i.e. with `expiresAt > now`, in no set order. */
   loadActiveSessions(now: number): Promise<SessionRecord[]>;
-  /** Deletes sessions expired at `now`; returns how many. */
+  /** Deletes sessions expired at `now` (`expiresAt <= now`); returns how many. */
   purgeExpiredSessions(now: number): Promise<number>;
 
-  /** Flushes and closes; idempotent. */
+  /** Flushes and closes; idempotent. Later calls reject with `StoreUnavailableError`. */
   close(): Promise<void>;
 }
