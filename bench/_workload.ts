@@ -52,7 +52,12 @@ export function generatePatterns(spec: WorkloadSpec): Int32Array[] {
 }
 
 /** A state: a pattern's symbols with some replaced, so queries have real near-matches. */
-export function generateState(patterns: readonly Int32Array[], length: number, spec: WorkloadSpec, seed: number): Int32Array {
+export function generateState(
+  patterns: readonly Int32Array[],
+  length: number,
+  spec: WorkloadSpec,
+  seed: number,
+): Int32Array {
   const random = prng(seed);
   const symbol = zipfSampler(spec.vocabulary, random);
   const source = patterns[Math.floor(random() * patterns.length)]!;

@@ -47,7 +47,14 @@ for (const ids of data) {
   });
   learnMs.push(performance.now() - started);
 }
-console.log(JSON.stringify({ bench: "engine_learn_in_process", patterns: patternCount, ms: summarize(learnMs), seedSeconds: (performance.now() - seedStarted) / 1000 }));
+console.log(
+  JSON.stringify({
+    bench: "engine_learn_in_process",
+    patterns: patternCount,
+    ms: summarize(learnMs),
+    seedSeconds: (performance.now() - seedStarted) / 1000,
+  }),
+);
 
 const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, built.app.fetch);
 const base = `http://127.0.0.1:${server.addr.port}`;
@@ -83,7 +90,15 @@ for (const threshold of [0.1, 0.5]) {
     count += (await call("GET", `/sessions/${sessionId}/predictions`)).count;
     times.push(performance.now() - started);
   }
-  console.log(JSON.stringify({ bench: "http_predictions", patterns: patternCount, threshold, predictionsPerQuery: count / times.length, ms: summarize(times) }));
+  console.log(
+    JSON.stringify({
+      bench: "http_predictions",
+      patterns: patternCount,
+      threshold,
+      predictionsPerQuery: count / times.length,
+      ms: summarize(times),
+    }),
+  );
 }
 
 await server.shutdown();

@@ -25,6 +25,15 @@ for (const patterns of sizes) {
       candidates += index.query(state, threshold).length;
       if (q >= 10) times.push(performance.now() - started);
     }
-    console.log(JSON.stringify({ bench: "ts_index_query", patterns, state: 20, threshold, candidatesPerQuery: candidates / 60, ms: summarize(times) }));
+    console.log(
+      JSON.stringify({
+        bench: "ts_index_query",
+        patterns,
+        state: 20,
+        threshold,
+        candidatesPerQuery: candidates / 60,
+        ms: summarize(times),
+      }),
+    );
   }
 }

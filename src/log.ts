@@ -26,7 +26,9 @@ const LEVELS = ["debug", "info", "warn", "error"] as const;
 export function createLogger(level: typeof LEVELS[number]): Logger {
   const threshold = LEVELS.indexOf(level);
   const at = (name: typeof LEVELS[number]) => (message: string) => {
-    if (LEVELS.indexOf(name) >= threshold) console.error(`${new Date().toISOString()} ${name.toUpperCase()} ${message}`);
+    if (LEVELS.indexOf(name) >= threshold) {
+      console.error(`${new Date().toISOString()} ${name.toUpperCase()} ${message}`);
+    }
   };
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }

@@ -25,7 +25,8 @@ export interface TestService extends AsyncDisposable {
 /** Starts a service on a fresh temporary directory (or `dataDir`). */
 export async function startService(env: Record<string, string> = {}, dataDir?: string): Promise<TestService> {
   const dir = dataDir ?? await Deno.makeTempDir({ prefix: "kato-test-" });
-  const open = () => buildService(loadConfig({ DATA_DIR: dir, NATIVE_ENABLED: "false", ...env }), createLogger("error"));
+  const open = () =>
+    buildService(loadConfig({ DATA_DIR: dir, NATIVE_ENABLED: "false", ...env }), createLogger("error"));
   let built = await open();
   const fixture: TestService = {
     get built() {
@@ -47,7 +48,10 @@ export async function startService(env: Record<string, string> = {}, dataDir?: s
       return { status: response.status, json };
     },
     async session(nodeId = `node-${crypto.randomUUID()}`, config) {
-      const { status, json } = await fixture.call("POST", "/sessions", { node_id: nodeId, ...(config ? { config } : {}) });
+      const { status, json } = await fixture.call("POST", "/sessions", {
+        node_id: nodeId,
+        ...(config ? { config } : {}),
+      });
       if (status !== 200) throw new Error(`Cannot create session: ${status} ${JSON.stringify(json)}`);
       return json.session_id;
     },

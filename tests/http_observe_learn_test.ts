@@ -4,7 +4,9 @@ import { observeAll, startService } from "./_service.ts";
 Deno.test("observe sorts symbols by code point, keeps duplicates, counts empty observations", async () => {
   await using t = await startService();
   const id = await t.session();
-  const first = await t.call("POST", `/sessions/${id}/observe`, { strings: ["b", "B", "10", "2", "1", "", "b", "😀", "\uffff"] });
+  const first = await t.call("POST", `/sessions/${id}/observe`, {
+    strings: ["b", "B", "10", "2", "1", "", "b", "😀", "\uffff"],
+  });
   strictEqual(first.status, 200);
   strictEqual(first.json.status, "okay");
   strictEqual(first.json.stm_length, 1);
@@ -14,7 +16,17 @@ Deno.test("observe sorts symbols by code point, keeps duplicates, counts empty o
   const empty = await t.call("POST", `/sessions/${id}/observe`, { strings: [], emotives: { joy: 1 } });
   strictEqual(empty.json.stm_length, 1);
   strictEqual(empty.json.time, 2);
-  deepStrictEqual((await t.call("GET", `/sessions/${id}/stm`)).json.stm, [["", "1", "10", "2", "B", "b", "b", "\uffff", "😀"]]);
+  deepStrictEqual((await t.call("GET", `/sessions/${id}/stm`)).json.stm, [[
+    "",
+    "1",
+    "10",
+    "2",
+    "B",
+    "b",
+    "b",
+    "\uffff",
+    "😀",
+  ]]);
 });
 
 Deno.test("sort_symbols=false keeps the observed order", async () => {
@@ -49,7 +61,11 @@ Deno.test("re-learning bumps frequency, trims emotives to persistence and unions
   await using t = await startService();
   const id = await t.session("relearn", { persistence: 2 });
   for (let round = 0; round < 3; round++) {
-    await t.call("POST", `/sessions/${id}/observe`, { strings: ["a"], emotives: { joy: round }, metadata: { src: `s${round}` } });
+    await t.call("POST", `/sessions/${id}/observe`, {
+      strings: ["a"],
+      emotives: { joy: round },
+      metadata: { src: `s${round}` },
+    });
     await t.call("POST", `/sessions/${id}/observe`, { strings: ["b"], metadata: { src: 7 } });
     await t.call("POST", `/sessions/${id}/learn`);
   }
@@ -72,7 +88,8 @@ Deno.test("auto-learn CLEAR learns and empties STM; ROLLING keeps the last m-1 e
   const second = await t.call("POST", `/sessions/${clear}/observe`, { strings: ["b"], emotives: { e: 1 } });
   match(second.json.auto_learned_pattern, /^PTRN\|[0-9a-f]{40}$/);
   strictEqual(second.json.stm_length, 0);
-  const stored = (await t.call("GET", `/pattern/${encodeURIComponent(second.json.auto_learned_pattern)}?node_id=auto`)).json;
+  const stored =
+    (await t.call("GET", `/pattern/${encodeURIComponent(second.json.auto_learned_pattern)}?node_id=auto`)).json;
   deepStrictEqual(stored.pattern.pattern.emotives, [{ e: 1 }]);
 
   const rolling = await t.session("auto", { max_pattern_length: 3, stm_mode: "ROLLING" });
@@ -125,7 +142,11 @@ Deno.test("clear-all deletes the node's patterns for every session of the node",
   await t.call("POST", `/sessions/${a}/learn`);
   await observeAll(t, b, [["x"], ["y"]]);
   strictEqual((await t.call("GET", `/sessions/${b}/predictions`)).json.count, 1);
-  deepStrictEqual((await t.call("POST", `/sessions/${a}/clear-all`)).json, { status: "cleared", session_id: a, scope: "all" });
+  deepStrictEqual((await t.call("POST", `/sessions/${a}/clear-all`)).json, {
+    status: "cleared",
+    session_id: a,
+    scope: "all",
+  });
   strictEqual((await t.call("GET", `/sessions/${b}/predictions`)).json.count, 0);
   deepStrictEqual((await t.call("GET", "/symbols/stats?node_id=shared")).json.symbols, {});
 });

@@ -16,19 +16,21 @@ Deno.test("POST /sessions returns KATO's SessionResponse with the effective conf
 
 Deno.test("unknown sessions get the SESSION_NOT_FOUND body on every session route", async () => {
   await using t = await startService();
-  for (const [method, path] of [
-    ["POST", "observe"],
-    ["POST", "observe-sequence"],
-    ["POST", "learn"],
-    ["GET", "stm"],
-    ["GET", "predictions"],
-    ["GET", "config"],
-    ["POST", "config"],
-    ["POST", "clear-stm"],
-    ["POST", "clear-all"],
-    ["POST", "finalize-training"],
-    ["POST", "extend"],
-  ]) {
+  for (
+    const [method, path] of [
+      ["POST", "observe"],
+      ["POST", "observe-sequence"],
+      ["POST", "learn"],
+      ["GET", "stm"],
+      ["GET", "predictions"],
+      ["GET", "config"],
+      ["POST", "config"],
+      ["POST", "clear-stm"],
+      ["POST", "clear-all"],
+      ["POST", "finalize-training"],
+      ["POST", "extend"],
+    ]
+  ) {
     const { status, json } = await t.call(method!, `/sessions/nope/${path}`, method === "POST" ? {} : undefined);
     strictEqual(status, 404, `${method} ${path}`);
     deepStrictEqual(json, {
@@ -37,7 +39,11 @@ Deno.test("unknown sessions get the SESSION_NOT_FOUND body on every session rout
   }
   strictEqual((await t.call("DELETE", "/sessions/nope")).status, 404);
   deepStrictEqual((await t.call("GET", "/sessions/nope")).json, { detail: "Session nope not found or expired" });
-  deepStrictEqual((await t.call("GET", "/sessions/nope/exists")).json, { exists: false, expired: false, session_id: "nope" });
+  deepStrictEqual((await t.call("GET", "/sessions/nope/exists")).json, {
+    exists: false,
+    expired: false,
+    session_id: "nope",
+  });
 });
 
 Deno.test("sessions expire after their TTL and can be extended or deleted", async () => {
@@ -54,7 +60,11 @@ Deno.test("sessions expire after their TTL and can be extended or deleted", asyn
 
   const short = (await t.call("POST", "/sessions", { node_id: "n", ttl_seconds: 1 })).json.session_id;
   await new Promise((resolve) => setTimeout(resolve, 1100));
-  deepStrictEqual((await t.call("GET", `/sessions/${short}/exists`)).json, { exists: false, expired: true, session_id: short });
+  deepStrictEqual((await t.call("GET", `/sessions/${short}/exists`)).json, {
+    exists: false,
+    expired: true,
+    session_id: short,
+  });
   strictEqual((await t.call("GET", `/sessions/${short}/stm`)).status, 404);
 });
 
@@ -76,7 +86,12 @@ Deno.test("config updates validate every field and change nothing on error", asy
   });
   strictEqual((await t.call("GET", `/sessions/${id}/config`)).json.config.max_predictions, 100);
 
-  const good = await t.call("POST", `/sessions/${id}/config`, { max_predictions: 7, stm_mode: "weird", filter_pipeline: ["length"], bogus: 1 });
+  const good = await t.call("POST", `/sessions/${id}/config`, {
+    max_predictions: 7,
+    stm_mode: "weird",
+    filter_pipeline: ["length"],
+    bogus: 1,
+  });
   strictEqual(good.status, 200);
   strictEqual(good.json.status, "okay");
   deepStrictEqual(good.json.inert_keys, ["filter_pipeline"]);
@@ -92,7 +107,16 @@ Deno.test("config updates validate every field and change nothing on error", asy
 Deno.test("malformed bodies give 422 with FastAPI-shaped detail, never 500", async () => {
   await using t = await startService();
   const id = await t.session();
-  for (const body of ["{not json", "[]", "42", JSON.stringify({ strings: "a" }), JSON.stringify({ strings: [1] }), JSON.stringify({ emotives: { joy: "x" } })]) {
+  for (
+    const body of [
+      "{not json",
+      "[]",
+      "42",
+      JSON.stringify({ strings: "a" }),
+      JSON.stringify({ strings: [1] }),
+      JSON.stringify({ emotives: { joy: "x" } }),
+    ]
+  ) {
     const { status, json } = await t.call("POST", `/sessions/${id}/observe`, body);
     strictEqual(status, 422, body);
     ok(Array.isArray(json.detail) && json.detail[0].loc[0] === "body", body);

@@ -77,8 +77,16 @@ Deno.test("learn names patterns by SHA-1 of Python's repr (check values)", async
   await using t = await startService();
   const id = await t.session();
   await observeAll(t, id, [["b", "a"]]);
-  strictEqual((await t.call("POST", `/sessions/${id}/learn`)).json.pattern_name, "PTRN|395314cc2f2880a00c3e6e11f1e02d8b8c45a0e4");
-  const pattern = await t.call("GET", `/pattern/PTRN%7C395314cc2f2880a00c3e6e11f1e02d8b8c45a0e4?node_id=${(await t.call("GET", `/sessions/${id}`)).json.node_id}`);
+  strictEqual(
+    (await t.call("POST", `/sessions/${id}/learn`)).json.pattern_name,
+    "PTRN|395314cc2f2880a00c3e6e11f1e02d8b8c45a0e4",
+  );
+  const pattern = await t.call(
+    "GET",
+    `/pattern/PTRN%7C395314cc2f2880a00c3e6e11f1e02d8b8c45a0e4?node_id=${
+      (await t.call("GET", `/sessions/${id}`)).json.node_id
+    }`,
+  );
   strictEqual(pattern.status, 200);
   deepStrictEqual(pattern.json.pattern.pattern, {
     name: "PTRN|395314cc2f2880a00c3e6e11f1e02d8b8c45a0e4",

@@ -8,12 +8,7 @@
 import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert";
 import { patternName } from "../src/kato/hash.ts";
 import type { Emotives, Event, PatternMetadata } from "../src/kato/types.ts";
-import {
-  type LearnRecord,
-  type PatternStore,
-  type StoredPattern,
-  StoreUnavailableError,
-} from "../src/store/mod.ts";
+import { type LearnRecord, type PatternStore, type StoredPattern, StoreUnavailableError } from "../src/store/mod.ts";
 
 /** Options of {@linkcode learnRecord}. */
 interface RecordOptions {

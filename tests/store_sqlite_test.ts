@@ -162,8 +162,7 @@ Deno.test("SqliteStore write blocked by another process's lock rejects as unavai
   try {
     await rejects(
       store.learn(record),
-      (e: unknown) =>
-        e instanceof StoreUnavailableError && /locked/.test(e.message),
+      (e: unknown) => e instanceof StoreUnavailableError && /locked/.test(e.message),
     );
     await rejects(store.appendVocabulary(1, ["a"]), StoreUnavailableError);
     // WAL readers are not blocked by the writer.
@@ -245,8 +244,7 @@ if (permissionsIgnored) {
 }
 
 Deno.test({
-  name:
-    "SqliteStore on a read-only data directory rejects as unavailable, without crashing",
+  name: "SqliteStore on a read-only data directory rejects as unavailable, without crashing",
   ignore: permissionsIgnored,
   fn: async () => {
     await using scratch = await scratchDir();

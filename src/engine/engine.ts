@@ -178,7 +178,11 @@ export class Engine {
       await node.addPatterns(batch, this.#encoder);
       loaded += batch.length;
       if (loaded >= nextReport) {
-        log(`Loading node ${nodeId}: ${loaded}/${total} patterns (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+        log(
+          `Loading node ${nodeId}: ${loaded}/${total} patterns (${
+            ((performance.now() - started) / 1000).toFixed(1)
+          } s)`,
+        );
         nextReport += 100_000;
       }
     });

@@ -8,7 +8,13 @@
  * @module
  */
 
-import { compareCandidates, type EncodedPattern, type MatchCandidate, type PatternIndex, similarity } from "./matcher.ts";
+import {
+  compareCandidates,
+  type EncodedPattern,
+  type MatchCandidate,
+  type PatternIndex,
+  similarity,
+} from "./matcher.ts";
 
 interface LengthBucket {
   length: number;

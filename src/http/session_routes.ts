@@ -153,7 +153,9 @@ export function sessionRoutes(service: KatoService): Hono {
       pattern_name: name,
       session_id: id,
       processor_id: null,
-      message: name === "" ? `Nothing learned from ${events} events: a pattern needs at least 2 symbols` : `Learned pattern ${name} from ${events} events`,
+      message: name === ""
+        ? `Nothing learned from ${events} events: a pattern needs at least 2 symbols`
+        : `Learned pattern ${name} from ${events} events`,
     });
   });
 

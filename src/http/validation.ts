@@ -60,7 +60,11 @@ export async function readBody<T extends z.ZodTypeAny>(c: Context, schema: T): P
   try {
     raw = text.trim() === "" ? undefined : JSON.parse(text);
   } catch (error) {
-    throw new ValidationError([{ type: "json_invalid", loc: ["body"], msg: `JSON decode error: ${(error as Error).message}` }]);
+    throw new ValidationError([{
+      type: "json_invalid",
+      loc: ["body"],
+      msg: `JSON decode error: ${(error as Error).message}`,
+    }]);
   }
   if (raw === undefined) throw new ValidationError([{ type: "missing", loc: ["body"], msg: "Field required" }]);
   return parseWith(schema, raw, "body");
@@ -70,10 +74,15 @@ export async function readBody<T extends z.ZodTypeAny>(c: Context, schema: T): P
 export function parseWith<T extends z.ZodTypeAny>(schema: T, value: unknown, root: string): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new ValidationError(result.error.issues.slice(0, 20).map((issue) => ({
-    type: issue.code,
-    loc: [root, ...issue.path],
-    msg: issue.message,
-    input: issue.path.reduce<unknown>((node, key) => (node as Record<string | number, unknown> | undefined)?.[key], value),
-  })));
+  throw new ValidationError(
+    result.error.issues.slice(0, 20).map((issue) => ({
+      type: issue.code,
+      loc: [root, ...issue.path],
+      msg: issue.message,
+      input: issue.path.reduce<unknown>(
+        (node, key) => (node as Record<string | number, unknown> | undefined)?.[key],
+        value,
+      ),
+    })),
+  );
 }

@@ -27,6 +27,26 @@ export interface SequenceOptions {
   clear_stm_between: boolean;
 }
 
+/** One step's report of observe-sequence. */
+export interface SequenceStep {
+  status: "okay";
+  sequence_position: number;
+  stm_length: number;
+  time: number;
+  unique_id: string;
+  auto_learned_pattern: string | null;
+}
+
+/** What observe-sequence did. */
+export interface SequenceOutcome {
+  session: Session;
+  initialStmLength: number;
+  results: SequenceStep[];
+  /** Names in KATO's order: learn_after_each, then auto-learn, then learn_at_end. */
+  learned: string[];
+  finalLearned: string | null;
+}
+
 /** Observers of service events (metrics). */
 export interface ServiceHooks {
   onLearned?: (nodeId: string) => void;
@@ -80,15 +100,21 @@ export class KatoService {
   }
 
   /** Observes a list of events in order with KATO's observe-sequence options. */
-  observeSequence(sessionId: string, observations: SequenceObservation[], options: SequenceOptions) {
+  observeSequence(
+    sessionId: string,
+    observations: SequenceObservation[],
+    options: SequenceOptions,
+  ): Promise<SequenceOutcome> {
     return this.mutate(sessionId, async (session) => {
       const initialStmLength = session.stm.length;
-      const results = [];
+      const results: SequenceStep[] = [];
       const learned: string[] = [];
       for (const [position, observation] of observations.entries()) {
         if (options.clear_stm_between && position > 0) session.stm = [];
         const { autoLearned } = await observeInto(this.engine, session, observation);
-        if (options.learn_after_each && session.stm.length > 0) learned.push(this.#prefixed(await learnFrom(this.engine, session)));
+        if (options.learn_after_each && session.stm.length > 0) {
+          learned.push(this.#prefixed(await learnFrom(this.engine, session)));
+        }
         if (autoLearned !== null) learned.push(autoLearned);
         results.push({
           status: "okay",

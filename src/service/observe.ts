@@ -34,8 +34,12 @@ export interface ObserveOutcome {
 export async function observeInto(engine: Engine, session: Session, observation: Observation): Promise<ObserveOutcome> {
   const event = session.config.sort_symbols ? sortSymbols(observation.strings) : [...observation.strings];
   session.time += 1;
-  if (Object.keys(observation.emotives).length > 0) session.emotives = trimmed([...session.emotives, observation.emotives]);
-  if (Object.keys(observation.metadata).length > 0) session.metadataLog = trimmed([...session.metadataLog, observation.metadata]);
+  if (Object.keys(observation.emotives).length > 0) {
+    session.emotives = trimmed([...session.emotives, observation.emotives]);
+  }
+  if (Object.keys(observation.metadata).length > 0) {
+    session.metadataLog = trimmed([...session.metadataLog, observation.metadata]);
+  }
   if (event.length === 0) return { autoLearned: null };
   session.stm = trimmed([...session.stm, event]);
 

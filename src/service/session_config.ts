@@ -77,19 +77,24 @@ export interface ConfigUpdate {
 type Check = (value: unknown) => string | undefined;
 
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
-const intIn = (min: number, max: number, message: string): Check => (v) => isInt(v) && v >= min && v <= max ? undefined : message;
+const intIn = (min: number, max: number, message: string): Check => (v) =>
+  isInt(v) && v >= min && v <= max ? undefined : message;
 const bool: Check = (v) => typeof v === "boolean" ? undefined : "Must be a boolean (true/false)";
 
 const CHECKS: Record<string, Check> = {
   recall_threshold: (v) =>
-    typeof v === "number" && Number.isFinite(v) && v >= 0 && v <= 1 ? undefined : "Must be a number between 0.0 and 1.0",
+    typeof v === "number" && Number.isFinite(v) && v >= 0 && v <= 1
+      ? undefined
+      : "Must be a number between 0.0 and 1.0",
   max_predictions: intIn(1, 10000, "Must be an integer between 1 and 10000"),
   max_pattern_length: intIn(0, Number.MAX_SAFE_INTEGER, "Must be a non-negative integer"),
   persistence: intIn(1, 100, "Must be an integer between 1 and 100"),
   stm_mode: (v) => typeof v === "string" ? undefined : "Must be a string (CLEAR or ROLLING)",
   sort_symbols: bool,
   use_token_matching: (v) =>
-    v === true ? undefined : v === false
+    v === true
+      ? undefined
+      : v === false
       ? "Character-level matching (use_token_matching=false) is not supported; only token matching is"
       : "Must be a boolean (true/false)",
   rank_sort_algo: (v) =>
@@ -99,7 +104,8 @@ const CHECKS: Record<string, Check> = {
   process_predictions: bool,
   fuzzy_token_threshold: (v) => v === 0 || v === null ? undefined : "Fuzzy token matching is not supported; use 0.0",
   affinity_emotive: (v) => v === null || v === undefined ? undefined : "Emotive affinity weighting is not supported",
-  indexer_type: (v) => ["VI", "LSH", "ANNOY", "FAISS"].includes(v as string) ? undefined : "Must be one of: VI, LSH, ANNOY, FAISS",
+  indexer_type: (v) =>
+    ["VI", "LSH", "ANNOY", "FAISS"].includes(v as string) ? undefined : "Must be one of: VI, LSH, ANNOY, FAISS",
 };
 
 /**

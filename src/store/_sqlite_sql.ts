@@ -53,24 +53,18 @@ export function realOrNaN(value: SQLOutputValue | undefined): number {
   return typeof value === "number" ? value : NaN;
 }
 
-const PATTERN_COLUMNS =
-  "seq, name, events, length, frequency, emotives, metadata";
+const PATTERN_COLUMNS = "seq, name, events, length, frequency, emotives, metadata";
 
 /** Every statement the store prepares (and caches, keyed by its text). */
 export const SQL = {
-  selectPattern:
-    `SELECT ${PATTERN_COLUMNS} FROM patterns WHERE node_id = ? AND name = ?`,
-  insertPattern:
-    `INSERT INTO patterns (node_id, name, events, length, frequency, emotives, metadata)
+  selectPattern: `SELECT ${PATTERN_COLUMNS} FROM patterns WHERE node_id = ? AND name = ?`,
+  insertPattern: `INSERT INTO patterns (node_id, name, events, length, frequency, emotives, metadata)
     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  updatePattern:
-    "UPDATE patterns SET frequency = ?, emotives = ?, metadata = ? WHERE seq = ?",
-  upsertSymbol:
-    `INSERT INTO symbols (node_id, symbol, frequency, pmf) VALUES (?, ?, ?, ?)
+  updatePattern: "UPDATE patterns SET frequency = ?, emotives = ?, metadata = ? WHERE seq = ?",
+  upsertSymbol: `INSERT INTO symbols (node_id, symbol, frequency, pmf) VALUES (?, ?, ?, ?)
     ON CONFLICT (node_id, symbol) DO UPDATE SET
       frequency = frequency + excluded.frequency, pmf = pmf + excluded.pmf`,
-  upsertTotals:
-    `INSERT INTO totals (node_id, total_symbols_in_patterns_frequencies,
+  upsertTotals: `INSERT INTO totals (node_id, total_symbols_in_patterns_frequencies,
       total_pattern_frequencies, total_unique_patterns) VALUES (?, ?, ?, ?)
     ON CONFLICT (node_id) DO UPDATE SET
       total_symbols_in_patterns_frequencies =
@@ -83,8 +77,7 @@ export const SQL = {
   listNodes: `SELECT node_id FROM patterns UNION SELECT node_id FROM symbols
     UNION SELECT node_id FROM totals ORDER BY node_id`,
   selectSymbols: "SELECT symbol, frequency, pmf FROM symbols WHERE node_id = ?",
-  selectTotals:
-    `SELECT total_symbols_in_patterns_frequencies, total_pattern_frequencies,
+  selectTotals: `SELECT total_symbols_in_patterns_frequencies, total_pattern_frequencies,
     total_unique_patterns FROM totals WHERE node_id = ?`,
   clearNode: [
     "DELETE FROM patterns WHERE node_id = ?",
@@ -92,29 +85,23 @@ export const SQL = {
     "DELETE FROM totals WHERE node_id = ?",
     "DELETE FROM finalized WHERE node_id = ?",
   ],
-  upsertFinalized:
-    `INSERT INTO finalized (node_id, name, entropy, normalized_entropy,
+  upsertFinalized: `INSERT INTO finalized (node_id, name, entropy, normalized_entropy,
       global_normalized_entropy, tfidf_score) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (node_id, name) DO UPDATE SET entropy = excluded.entropy,
       normalized_entropy = excluded.normalized_entropy,
       global_normalized_entropy = excluded.global_normalized_entropy,
       tfidf_score = excluded.tfidf_score`,
-  selectFinalized:
-    `SELECT name, entropy, normalized_entropy, global_normalized_entropy, tfidf_score
+  selectFinalized: `SELECT name, entropy, normalized_entropy, global_normalized_entropy, tfidf_score
     FROM finalized WHERE node_id = ?`,
   selectVocabulary: "SELECT symbol FROM vocabulary ORDER BY id",
   vocabularySize: "SELECT coalesce(max(id), 0) AS size FROM vocabulary",
-  insertVocabulary:
-    "INSERT INTO vocabulary (id, symbol) VALUES (?, ?) ON CONFLICT (symbol) DO NOTHING",
-  upsertSession:
-    `INSERT INTO sessions (session_id, node_id, expires_at, data) VALUES (?, ?, ?, ?)
+  insertVocabulary: "INSERT INTO vocabulary (id, symbol) VALUES (?, ?) ON CONFLICT (symbol) DO NOTHING",
+  upsertSession: `INSERT INTO sessions (session_id, node_id, expires_at, data) VALUES (?, ?, ?, ?)
     ON CONFLICT (session_id) DO UPDATE SET node_id = excluded.node_id,
       expires_at = excluded.expires_at, data = excluded.data`,
-  selectSession:
-    "SELECT session_id, node_id, expires_at, data FROM sessions WHERE session_id = ?",
+  selectSession: "SELECT session_id, node_id, expires_at, data FROM sessions WHERE session_id = ?",
   deleteSession: "DELETE FROM sessions WHERE session_id = ?",
-  selectActiveSessions:
-    `SELECT session_id, node_id, expires_at, data FROM sessions
+  selectActiveSessions: `SELECT session_id, node_id, expires_at, data FROM sessions
     WHERE expires_at > ? ORDER BY session_id`,
   purgeSessions: "DELETE FROM sessions WHERE expires_at <= ?",
 } as const;

@@ -32,11 +32,7 @@ import type { PatternStore } from "./types.ts";
 export * from "./types.ts";
 export * from "./errors.ts";
 export * from "./learn_merge.ts";
-export {
-  SQLITE_FILE_NAME,
-  SqliteStore,
-  type SqliteStoreOptions,
-} from "./sqlite.ts";
+export { SQLITE_FILE_NAME, SqliteStore, type SqliteStoreOptions } from "./sqlite.ts";
 
 /** Where the store lives; `mongodbUrl` selects MongoDB over the default SQLite file. */
 export interface StoreConfig {

@@ -9,14 +9,7 @@ import { join } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { FinalizedMetrics } from "../kato/types.ts";
 import { migrate } from "./_sqlite_schema.ts";
-import {
-  type ArrayCapableStatement,
-  type PatternRow,
-  realOrNaN,
-  SQL,
-  toPattern,
-  toSession,
-} from "./_sqlite_sql.ts";
+import { type ArrayCapableStatement, type PatternRow, realOrNaN, SQL, toPattern, toSession } from "./_sqlite_sql.ts";
 import { inTransaction, translateError } from "./_sqlite_tx.ts";
 import { StoreUnavailableError } from "./errors.ts";
 import { assertString, planLearn, validateLearnRecord } from "./learn_merge.ts";
@@ -259,9 +252,7 @@ export class SqliteStore implements PatternStore, Disposable {
   /** Every node with patterns or statistics, in code-point order. */
   listNodes(): Promise<string[]> {
     return this.#call("list nodes", () => {
-      return this.#stmt(SQL.listNodes).all().map((row) =>
-        row.node_id as string
-      );
+      return this.#stmt(SQL.listNodes).all().map((row) => row.node_id as string);
     });
   }
 
@@ -286,10 +277,8 @@ export class SqliteStore implements PatternStore, Disposable {
       assertString("nodeId", nodeId);
       const row = this.#stmt(SQL.selectTotals).get(nodeId);
       return {
-        totalSymbolsInPatternsFrequencies:
-          (row?.total_symbols_in_patterns_frequencies ?? 0) as number,
-        totalPatternFrequencies:
-          (row?.total_pattern_frequencies ?? 0) as number,
+        totalSymbolsInPatternsFrequencies: (row?.total_symbols_in_patterns_frequencies ?? 0) as number,
+        totalPatternFrequencies: (row?.total_pattern_frequencies ?? 0) as number,
         totalUniquePatterns: (row?.total_unique_patterns ?? 0) as number,
       };
     });
@@ -349,9 +338,7 @@ export class SqliteStore implements PatternStore, Disposable {
   /** The vocabulary in id order (id = index + 1). */
   loadVocabulary(): Promise<string[]> {
     return this.#call("load vocabulary", () => {
-      return this.#stmt(SQL.selectVocabulary).all().map((row) =>
-        row.symbol as string
-      );
+      return this.#stmt(SQL.selectVocabulary).all().map((row) => row.symbol as string);
     });
   }
 
@@ -373,9 +360,7 @@ export class SqliteStore implements PatternStore, Disposable {
         const size = this.#stmt(SQL.vocabularySize).get()!.size as number;
         if (firstId !== size + 1) {
           throw new RangeError(
-            `Cannot append vocabulary: first id ${firstId} given, ${
-              size + 1
-            } expected`,
+            `Cannot append vocabulary: first id ${firstId} given, ${size + 1} expected`,
           );
         }
         const insert = this.#stmt(SQL.insertVocabulary);

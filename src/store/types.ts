@@ -7,12 +7,7 @@
  * @module
  */
 
-import type {
-  Emotives,
-  Event,
-  FinalizedMetrics,
-  PatternMetadata,
-} from "../kato/types.ts";
+import type { Emotives, Event, FinalizedMetrics, PatternMetadata } from "../kato/types.ts";
 
 /** A learned pattern as stored. */
 export interface StoredPattern {
