@@ -1,0 +1,971 @@
+// The CUDA backend.
+//
+// Storage: patterns are bucketed by length class (the exact length up to 256, then 8 classes per
+// octave) and stored in groups of 32 patterns, one pattern per lane of a warp. A group is laid out
+// column-wise in chunks of 4 symbols: chunk c holds, for lane 0..31, that lane's symbols 4c..4c+3,
+// so one warp-wide load of a chunk is 32 contiguous 8-byte (16-bit symbols) or 16-byte (32-bit
+// symbols) vectors. Shorter patterns and empty lanes are padded with symbol 0, which matches nothing
+// and leaves V unchanged. A table of groups sorted by length class turns the threshold's length
+// bound into a contiguous range of groups.
+//
+// Query: the host builds the states' symbol hash (keys and per-state masks in separate arrays) for
+// each pass; the kernel copies it to shared memory, every warp walks its groups and runs the
+// bit-parallel step for up to 16 states at once, computes the similarity in double exactly as KATO
+// does, and appends passing candidates with one atomic per warp. A second kernel orders each state's
+// candidates by (similarity desc, id asc) in shared memory (CUB's radix sort for large counts), and
+// only min(total, capacity) candidates per state travel to pinned host memory.
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include <cub/device/device_radix_sort.cuh>
+#include <cuda/std/tuple>
+
+#include "backend.h"
+#include "mask_table.h"
+
+namespace matcher {
+namespace {
+
+[[noreturn]] void throw_cuda(cudaError_t e, const char* expr, int line) {
+  (void)cudaGetLastError();  // clear the error if it is not sticky
+  matcher_status_t status = MATCHER_CUDA_ERROR;
+  if (e == cudaErrorMemoryAllocation) status = MATCHER_OUT_OF_MEMORY;
+  if (e == cudaErrorNoDevice || e == cudaErrorInvalidDevice || e == cudaErrorInsufficientDriver) {
+    status = MATCHER_NO_DEVICE;
+  }
+  throw Error(status, std::string(cudaGetErrorName(e)) + ": " + cudaGetErrorString(e) + " (" + expr +
+                          ", cuda_backend.cu:" + std::to_string(line) + ")");
+}
+
+#define CUDA_CHECK(expr)                                    \
+  do {                                                      \
+    const cudaError_t cuda_check_error_ = (expr);           \
+    if (cuda_check_error_ != cudaSuccess) throw_cuda(cuda_check_error_, #expr, __LINE__); \
+  } while (0)
+
+constexpr int kLanes = 32;
+constexpr int kChunk = 4;                      // symbols per lane per chunk
+constexpr int kGroupChunkElems = kLanes * kChunk;  // 128 elements per chunk of a group
+constexpr int kThreads = 256;
+constexpr int kMaxStates = 16;                 // states per pass (W == 1)
+// States per pass for W words: V takes S * W registers per lane, so fewer states for longer ones.
+constexpr int states_for_words(int w) { return w == 1 ? 16 : w == 2 ? 8 : 4; }
+constexpr int kFastWords = 4;                  // fast path: states up to 256 symbols
+constexpr int kSmallSort = 4096;               // candidates ordered in shared memory up to this count
+constexpr int kSortThreads = 1024;
+constexpr size_t kPassSharedBudget = 100 * 1024;
+
+struct GroupEntry {
+  uint64_t offset;    // first element of the group
+  int32_t slot_base;  // first of its 32 slots (ids and lengths)
+  int32_t chunks;     // chunks of 4 symbols per lane
+};
+
+// A candidate on the device: the key (sim desc, then ~id desc == id asc) and its LCS.
+struct DevCandidate {
+  double sim;
+  uint32_t nid;  // ~id
+  int32_t lcs;
+};
+static_assert(sizeof(DevCandidate) == 16, "DevCandidate is 16 bytes");
+
+struct CandidateDecomposer {
+  __host__ __device__ ::cuda::std::tuple<double&, uint32_t&> operator()(DevCandidate& c) const {
+    return {c.sim, c.nid};
+  }
+};
+
+struct PassState {
+  double threshold;
+  int32_t m;
+  int32_t g_lo;
+  int32_t g_hi;
+  int32_t out;  // the state's index in the query (row of counts and candidates)
+};
+
+struct PassParams {
+  const GroupEntry* groups;
+  const void* syms;
+  const int32_t* ids;
+  const int32_t* lens;
+  const int32_t* keys;     // hash keys (cap)
+  const int32_t* vidx;     // hash values (cap): dense symbol index
+  const uint64_t* masks;   // masks[(row * n_states + s) * words + w]; row 0 is all zeros
+  uint64_t* scratch;       // general path: V words per lane
+  DevCandidate* cand;
+  uint32_t* counts;
+  int64_t bufcap;
+  int32_t g_begin;
+  int32_t g_end;
+  int32_t hash_bits;
+  int32_t n_keys;
+  int32_t n_states;
+  int32_t words;
+  PassState states[kMaxStates];
+};
+
+// The mask row of a symbol: 0 (an all-zero row) when the states do not contain it, else its dense
+// index + 1. Padding (0) never matches: key 0 marks an empty slot, checked first.
+__device__ __forceinline__ int lookup(const int32_t* keys, const int32_t* vidx, int bits, uint32_t sym) {
+  const uint32_t mask = (1u << bits) - 1u;
+  uint32_t h = (sym * 0x9E3779B1u) >> (32 - bits);
+  for (;;) {
+    const int32_t k = keys[h];
+    if (k == 0) return 0;
+    if (k == static_cast<int32_t>(sym)) return vidx[h] + 1;
+    h = (h + 1) & mask;
+  }
+}
+
+template <typename SymT> struct ChunkOf;
+template <> struct ChunkOf<uint16_t> { using type = uint2; };
+template <> struct ChunkOf<uint32_t> { using type = uint4; };
+
+__device__ __forceinline__ void unpack(const uint2 v, uint32_t (&s)[4]) {
+  s[0] = v.x & 0xFFFFu; s[1] = v.x >> 16; s[2] = v.y & 0xFFFFu; s[3] = v.y >> 16;
+}
+__device__ __forceinline__ void unpack(const uint4 v, uint32_t (&s)[4]) {
+  s[0] = v.x; s[1] = v.y; s[2] = v.z; s[3] = v.w;
+}
+
+// Appends this lane's candidate (when pass) with one atomic per warp. Every lane of the warp calls it.
+__device__ __forceinline__ void append(const PassParams& p, int out, bool pass, double sim, int32_t id, int lcs) {
+  const unsigned ballot = __ballot_sync(0xFFFFFFFFu, pass);
+  if (ballot == 0) return;
+  const int lane = threadIdx.x & 31;
+  const int leader = __ffs(ballot) - 1;
+  uint32_t base = 0;
+  if (lane == leader) base = atomicAdd(p.counts + out, static_cast<uint32_t>(__popc(ballot)));
+  base = __shfl_sync(0xFFFFFFFFu, base, leader);
+  if (pass) {
+    const int64_t pos = static_cast<int64_t>(base) + __popc(ballot & ((1u << lane) - 1u));
+    if (pos < p.bufcap) {
+      DevCandidate c;
+      c.sim = sim;
+      c.nid = ~static_cast<uint32_t>(id);
+      c.lcs = lcs;
+      p.cand[static_cast<int64_t>(out) * p.bufcap + pos] = c;
+    }
+  }
+}
+
+// Fast path: states of up to 64 * W symbols, S states per pass, hash and masks in shared memory.
+template <typename SymT, int W, int S>
+__global__ void __launch_bounds__(kThreads) scan_fast(const PassParams p) {
+  extern __shared__ __align__(16) unsigned char smem[];
+  const int cap = 1 << p.hash_bits;
+  int32_t* s_keys = reinterpret_cast<int32_t*>(smem);
+  int32_t* s_vidx = s_keys + cap;
+  uint64_t* s_masks = reinterpret_cast<uint64_t*>(s_vidx + cap);
+  for (int i = threadIdx.x; i < cap; i += blockDim.x) {
+    s_keys[i] = p.keys[i];
+    s_vidx[i] = p.vidx[i];
+  }
+  const int n_masks = (p.n_keys + 1) * p.n_states * W;
+  for (int i = threadIdx.x; i < n_masks; i += blockDim.x) s_masks[i] = p.masks[i];
+  __syncthreads();
+
+  const int lane = threadIdx.x & 31;
+  const int warps_per_block = blockDim.x >> 5;
+  const int warp = blockIdx.x * warps_per_block + (threadIdx.x >> 5);
+  const int n_warps = gridDim.x * warps_per_block;
+  const int ns = p.n_states;
+  using Chunk = typename ChunkOf<SymT>::type;
+
+  for (int g = p.g_begin + warp; g < p.g_end; g += n_warps) {
+    const GroupEntry e = p.groups[g];
+    bool active[S];
+    uint64_t v[S][W];
+#pragma unroll
+    for (int s = 0; s < S; ++s) {
+      active[s] = s < ns && g >= p.states[s].g_lo && g < p.states[s].g_hi;  // warp-uniform
+#pragma unroll
+      for (int w = 0; w < W; ++w) v[s][w] = ~uint64_t{0};
+    }
+    const Chunk* src = reinterpret_cast<const Chunk*>(static_cast<const SymT*>(p.syms) + e.offset) + lane;
+    Chunk next = e.chunks > 0 ? __ldg(src) : Chunk{};
+    for (int c = 0; c < e.chunks; ++c) {
+      const Chunk cur = next;
+      if (c + 1 < e.chunks) next = __ldg(src + (c + 1) * kLanes);
+      uint32_t sym[4];
+      unpack(cur, sym);
+#pragma unroll
+      for (int k = 0; k < kChunk; ++k) {
+        // A miss reads the zero row, a no-op step: no divergence between hits and misses.
+        const uint64_t* row = s_masks + lookup(s_keys, s_vidx, p.hash_bits, sym[k]) * ns * W;
+#pragma unroll
+        for (int s = 0; s < S; ++s) {
+          if (!active[s]) continue;
+          if (W == 1) {
+            v[s][0] = bitlcs::step1(v[s][0], row[s]);
+          } else {
+            uint64_t carry = 0;
+#pragma unroll
+            for (int w = 0; w < W; ++w) v[s][w] = bitlcs::step_word(v[s][w], row[s * W + w], carry);
+          }
+        }
+      }
+    }
+    const int slot = e.slot_base + lane;
+    const int32_t id = p.ids[slot];
+    const int32_t n = p.lens[slot];
+#pragma unroll
+    for (int s = 0; s < S; ++s) {
+      if (!active[s]) continue;
+      int lcs = 0;
+#pragma unroll
+      for (int w = 0; w < W; ++w) lcs += bitlcs::zeros(v[s][w]);
+      const double sim = bitlcs::similarity(lcs, n, p.states[s].m);
+      append(p, p.states[s].out, id >= 0 && sim >= p.states[s].threshold, sim, id, lcs);
+    }
+  }
+}
+
+// General path: one state of any length; V lives in global scratch (interleaved by lane), the hash
+// and masks in global memory (cached). Misses skip the update entirely (mask 0 changes nothing).
+template <typename SymT>
+__global__ void __launch_bounds__(kThreads) scan_general(const PassParams p) {
+  const int lane = threadIdx.x & 31;
+  const int warps_per_block = blockDim.x >> 5;
+  const int warp = blockIdx.x * warps_per_block + (threadIdx.x >> 5);
+  const int n_warps = gridDim.x * warps_per_block;
+  const int words = p.words;
+  const PassState st = p.states[0];
+  uint64_t* v = p.scratch + static_cast<int64_t>(warp) * words * kLanes + lane;
+  using Chunk = typename ChunkOf<SymT>::type;
+
+  for (int g = p.g_begin + warp; g < p.g_end; g += n_warps) {
+    if (g < st.g_lo || g >= st.g_hi) continue;  // warp-uniform
+    const GroupEntry e = p.groups[g];
+    for (int w = 0; w < words; ++w) v[w * kLanes] = ~uint64_t{0};
+    const Chunk* src = reinterpret_cast<const Chunk*>(static_cast<const SymT*>(p.syms) + e.offset) + lane;
+    for (int c = 0; c < e.chunks; ++c) {
+      uint32_t sym[4];
+      unpack(__ldg(src + c * kLanes), sym);
+      for (int k = 0; k < kChunk; ++k) {
+        const int row = lookup(p.keys, p.vidx, p.hash_bits, sym[k]);
+        if (row == 0) continue;
+        const uint64_t* mask = p.masks + static_cast<int64_t>(row) * words;
+        uint64_t carry = 0;
+        for (int w = 0; w < words; ++w) v[w * kLanes] = bitlcs::step_word(v[w * kLanes], mask[w], carry);
+      }
+    }
+    int lcs = 0;
+    for (int w = 0; w < words; ++w) lcs += bitlcs::zeros(v[w * kLanes]);
+    const int slot = e.slot_base + lane;
+    const int32_t id = p.ids[slot];
+    const double sim = bitlcs::similarity(lcs, p.lens[slot], st.m);
+    append(p, st.out, id >= 0 && sim >= st.threshold, sim, id, lcs);
+  }
+}
+
+__device__ __forceinline__ bool dev_before(const DevCandidate& a, const DevCandidate& b) {
+  return a.sim > b.sim || (a.sim == b.sim && a.nid > b.nid);
+}
+
+// Orders each state's candidates in place when there are at most kSmallSort of them (bitonic sort
+// in shared memory; the order is total, so the result is the same as any other correct sort).
+__global__ void __launch_bounds__(kSortThreads) sort_small(DevCandidate* cand, const uint32_t* counts, int64_t bufcap) {
+  extern __shared__ __align__(16) unsigned char smem[];
+  DevCandidate* s = reinterpret_cast<DevCandidate*>(smem);
+  const uint32_t count = counts[blockIdx.x];
+  if (count <= 1 || count > kSmallSort || count > bufcap) return;
+  DevCandidate* base = cand + static_cast<int64_t>(blockIdx.x) * bufcap;
+  uint32_t n2 = 2;
+  while (n2 < count) n2 <<= 1;
+  for (uint32_t i = threadIdx.x; i < n2; i += blockDim.x) {
+    if (i < count) {
+      s[i] = base[i];
+    } else {
+      DevCandidate pad;
+      pad.sim = -1.0;  // below every similarity (all are >= 0), so padding sorts last
+      pad.nid = 0;
+      pad.lcs = -1;
+      s[i] = pad;
+    }
+  }
+  __syncthreads();
+  for (uint32_t k = 2; k <= n2; k <<= 1) {
+    for (uint32_t j = k >> 1; j > 0; j >>= 1) {
+      for (uint32_t i = threadIdx.x; i < n2; i += blockDim.x) {
+        const uint32_t ixj = i ^ j;
+        if (ixj > i) {
+          const DevCandidate a = s[i];
+          const DevCandidate b = s[ixj];
+          const bool forward = (i & k) == 0;
+          if (forward ? dev_before(b, a) : dev_before(a, b)) {
+            s[i] = b;
+            s[ixj] = a;
+          }
+        }
+      }
+      __syncthreads();
+    }
+  }
+  for (uint32_t i = threadIdx.x; i < count; i += blockDim.x) base[i] = s[i];
+}
+
+__global__ void widen_symbols(const uint16_t* in, uint32_t* out, uint64_t n) {
+  for (uint64_t i = blockIdx.x * static_cast<uint64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<uint64_t>(gridDim.x) * blockDim.x) {
+    out[i] = in[i];
+  }
+}
+
+// Length classes: exact up to 256 symbols, then 8 per octave (at most 12.5% padding).
+int64_t class_of(int64_t n) {
+  if (n <= 256) return n;
+  int b = 63 - __builtin_clzll(static_cast<unsigned long long>(n));
+  const int64_t step = int64_t{1} << (b - 3);
+  return (n + step - 1) / step * step;
+}
+int32_t chunks_of_class(int64_t c) { return static_cast<int32_t>((c + kChunk - 1) / kChunk); }
+
+// A device allocation that knows its size; growth copies the used prefix.
+struct DeviceBuffer {
+  void* ptr = nullptr;
+  size_t bytes = 0;
+  void release() {
+    if (ptr != nullptr) cudaFree(ptr);
+    ptr = nullptr;
+    bytes = 0;
+  }
+};
+
+struct PinnedBuffer {
+  void* ptr = nullptr;
+  size_t bytes = 0;
+  void ensure(size_t need) {
+    if (need <= bytes) return;
+    const size_t grown = std::max(need, bytes + bytes / 2);
+    void* fresh = nullptr;
+    CUDA_CHECK(cudaMallocHost(&fresh, grown));
+    if (ptr != nullptr) cudaFreeHost(ptr);
+    ptr = fresh;
+    bytes = grown;
+  }
+  void release() {
+    if (ptr != nullptr) cudaFreeHost(ptr);
+    ptr = nullptr;
+    bytes = 0;
+  }
+};
+
+struct HostGroup {
+  uint64_t offset;
+  int32_t chunks;
+  int64_t cls;
+};
+
+// The open (not yet full) group of a class, mirrored on the host so it can be rewritten whole.
+struct OpenGroup {
+  int32_t group = -1;  // index in groups_
+  int32_t fill = 0;
+  std::vector<uint32_t> elems;
+  std::vector<int32_t> ids;
+  std::vector<int32_t> lens;
+};
+
+struct PreparedState {
+  int32_t index;
+  int64_t m;
+  int words;
+  int32_t g_lo = 0;
+  int32_t g_hi = 0;
+  std::vector<int32_t> distinct;  // positive symbols, first-seen order
+};
+
+struct Pass {
+  int words;
+  std::vector<int32_t> states;  // indices into prepared states
+  SymbolHash hash;
+  size_t table_offset = 0;  // in the staging buffer
+  size_t shared_bytes = 0;
+};
+
+class CudaBackend final : public Backend {
+ public:
+  explicit CudaBackend(int32_t device) : device_(device) {
+    int count = 0;
+    const cudaError_t e = cudaGetDeviceCount(&count);
+    if (e != cudaSuccess) {
+      (void)cudaGetLastError();
+      throw Error(MATCHER_NO_DEVICE, std::string("no usable CUDA driver or device: ") + cudaGetErrorString(e));
+    }
+    if (device >= count) {
+      throw Error(MATCHER_NO_DEVICE, "CUDA device " + std::to_string(device) + " does not exist (" +
+                                         std::to_string(count) + " found)");
+    }
+    CUDA_CHECK(cudaSetDevice(device_));
+    cudaDeviceProp prop{};
+    CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
+    name_ = prop.name;
+    sms_ = prop.multiProcessorCount;
+    CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+    CUDA_CHECK(cudaEventCreate(&ev_start_));
+    CUDA_CHECK(cudaEventCreate(&ev_stop_));
+    CUDA_CHECK(cudaFuncSetAttribute(sort_small, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                    kSmallSort * static_cast<int>(sizeof(DevCandidate))));
+  }
+
+  ~CudaBackend() override {
+    cudaSetDevice(device_);
+    if (stream_ != nullptr) cudaStreamSynchronize(stream_);
+    for (DeviceBuffer* b : {&syms_, &ids_, &lens_, &table_, &dev_tables_, &counts_, &cand_, &sorted_, &cub_temp_, &scratch_}) {
+      b->release();
+    }
+    pinned_tables_.release();
+    pinned_counts_.release();
+    pinned_results_.release();
+    if (ev_start_ != nullptr) cudaEventDestroy(ev_start_);
+    if (ev_stop_ != nullptr) cudaEventDestroy(ev_stop_);
+    if (stream_ != nullptr) cudaStreamDestroy(stream_);
+  }
+
+  void reserve(int64_t patterns, int64_t symbols) override {
+    guard([&] {
+      const size_t elem = sym_bytes();
+      grow(syms_, (used_elems_ + static_cast<uint64_t>(symbols + 3 * patterns) + 256ull * kGroupChunkElems) * elem,
+           used_elems_ * elem, true);
+      const size_t slots = used_slots() + static_cast<size_t>(patterns) + 256ull * kLanes;
+      grow(ids_, slots * 4, used_slots() * 4, true);
+      grow(lens_, slots * 4, used_slots() * 4, true);
+    });
+  }
+
+  void add(const PatternBatch& b) override {
+    guard([&] { add_impl(b); });
+  }
+
+  void clear() override {
+    guard([&] {
+      for (DeviceBuffer* buf : {&syms_, &ids_, &lens_, &table_, &cand_, &sorted_, &cub_temp_, &scratch_}) buf->release();
+      groups_.clear();
+      open_.clear();
+      table_class_.clear();
+      used_elems_ = 0;
+      wide_ = false;
+      bufcap_ = 0;
+    });
+  }
+
+  void query(const QueryBatch& q) override {
+    guard([&] { query_impl(q); });
+  }
+
+  BackendStats stats() override {
+    BackendStats s;
+    for (const DeviceBuffer* b : {&syms_, &ids_, &lens_, &table_, &dev_tables_, &counts_, &cand_, &sorted_, &cub_temp_, &scratch_}) {
+      s.device_bytes += static_cast<int64_t>(b->bytes);
+    }
+    s.host_bytes = static_cast<int64_t>(pinned_tables_.bytes + pinned_counts_.bytes + pinned_results_.bytes +
+                                        groups_.capacity() * sizeof(HostGroup) + table_class_.capacity() * 8);
+    for (const auto& [cls, o] : open_) s.host_bytes += static_cast<int64_t>(o.elems.capacity() * 4 + 256);
+    s.device = device_;
+    s.symbol_bits = wide_ ? 32 : 16;
+    s.last_query_ms = last_query_ms_;
+    s.device_name = name_;
+    return s;
+  }
+
+ private:
+  template <typename F>
+  void guard(F&& body) {
+    if (broken_) {
+      throw Error(MATCHER_CUDA_ERROR, "the index is unusable after an earlier CUDA error (" + broken_reason_ +
+                                          "); destroy it and create a new one");
+    }
+    CUDA_CHECK(cudaSetDevice(device_));  // calls may arrive on any thread
+    try {
+      body();
+    } catch (const Error& e) {
+      if (e.status() == MATCHER_CUDA_ERROR) {
+        broken_ = true;
+        broken_reason_ = e.what();
+      }
+      throw;
+    }
+  }
+
+  size_t sym_bytes() const { return wide_ ? 4 : 2; }
+  size_t used_slots() const { return groups_.size() * kLanes; }
+
+  void alloc(DeviceBuffer& b, size_t bytes) {
+    void* p = nullptr;
+    CUDA_CHECK(cudaMalloc(&p, bytes));
+    b.ptr = p;
+    b.bytes = bytes;
+  }
+
+  // Makes b hold at least need bytes, keeping its first used bytes. exact: no geometric overshoot.
+  void grow(DeviceBuffer& b, size_t need, size_t used, bool exact = false) {
+    if (need <= b.bytes) return;
+    const size_t target = exact ? need : std::max(need, b.bytes + b.bytes / 4);
+    DeviceBuffer fresh;
+    alloc(fresh, target);
+    if (used > 0) {
+      const cudaError_t e = cudaMemcpyAsync(fresh.ptr, b.ptr, used, cudaMemcpyDeviceToDevice, stream_);
+      if (e != cudaSuccess) {
+        fresh.release();
+        throw_cuda(e, "cudaMemcpyAsync(grow)", __LINE__);
+      }
+      CUDA_CHECK(cudaStreamSynchronize(stream_));
+    }
+    b.release();
+    b = fresh;
+  }
+
+  // Switches storage to 32-bit symbols (same element positions).
+  void widen() {
+    DeviceBuffer fresh;
+    const size_t cap_elems = syms_.bytes / 2;
+    alloc(fresh, std::max<size_t>(cap_elems, 1) * 4);
+    if (used_elems_ > 0) {
+      widen_symbols<<<std::max(1, sms_ * 4), 256, 0, stream_>>>(static_cast<const uint16_t*>(syms_.ptr),
+                                                               static_cast<uint32_t*>(fresh.ptr), used_elems_);
+      const cudaError_t e = cudaGetLastError();
+      if (e != cudaSuccess) {
+        fresh.release();
+        throw_cuda(e, "widen_symbols", __LINE__);
+      }
+      CUDA_CHECK(cudaStreamSynchronize(stream_));
+    }
+    syms_.release();
+    syms_ = fresh;
+    wide_ = true;
+  }
+
+  void add_impl(const PatternBatch& b) {
+    if (!wide_ && b.max_symbol > 0xFFFF) widen();
+
+    // Members of each class, in input order.
+    std::map<int64_t, std::vector<int32_t>> by_class;
+    for (int32_t i = 0; i < b.count; ++i) by_class[class_of(b.lengths[i])].push_back(i);
+
+    uint64_t new_elems = 0;
+    size_t new_groups = 0;
+    for (const auto& [cls, members] : by_class) {
+      auto it = open_.find(cls);
+      const int32_t room = it == open_.end() ? 0 : kLanes - it->second.fill;
+      const int32_t rest = std::max<int32_t>(0, static_cast<int32_t>(members.size()) - room);
+      const int32_t groups = (rest + kLanes - 1) / kLanes;
+      new_elems += static_cast<uint64_t>(groups) * chunks_of_class(cls) * kGroupChunkElems;
+      new_groups += static_cast<size_t>(groups);
+    }
+    if ((groups_.size() + new_groups) * kLanes > static_cast<size_t>(INT32_MAX)) {
+      throw Error(MATCHER_CAPACITY, "the index would exceed INT32_MAX pattern slots");
+    }
+
+    // Room first: an allocation failure leaves the index untouched.
+    const size_t elem = sym_bytes();
+    const size_t slots_after = (groups_.size() + new_groups) * kLanes;
+    grow(syms_, (used_elems_ + new_elems) * elem, used_elems_ * elem);
+    grow(ids_, slots_after * 4, used_slots() * 4);
+    grow(lens_, slots_after * 4, used_slots() * 4);
+    grow(table_, slots_after / kLanes * sizeof(GroupEntry), 0);
+
+    // Fill the open groups (host mirrors, rewritten whole) and stage the appended groups.
+    std::vector<uint32_t> stage(new_elems, 0);
+    std::vector<int32_t> stage_ids(new_groups * kLanes, -1);
+    std::vector<int32_t> stage_lens(new_groups * kLanes, 0);
+    std::vector<HostGroup> appended;
+    std::vector<OpenGroup> rewritten;           // open groups after this add, to upload
+    std::map<int64_t, OpenGroup> open_after;    // the classes' open groups once committed
+    auto place = [&](uint32_t* group_elems, int lane, int32_t i) {
+      const int32_t* sym = b.symbols + b.offsets[i];
+      for (int32_t j = 0; j < b.lengths[i]; ++j) {
+        group_elems[static_cast<size_t>(j / kChunk) * kGroupChunkElems + lane * kChunk + j % kChunk] =
+            static_cast<uint32_t>(sym[j]);
+      }
+    };
+    uint64_t cursor = 0;
+    for (const auto& [cls, members] : by_class) {
+      const int32_t chunks = chunks_of_class(cls);
+      const size_t group_elems = static_cast<size_t>(chunks) * kGroupChunkElems;
+      size_t k = 0;
+      auto it = open_.find(cls);
+      if (it != open_.end()) {
+        OpenGroup o = it->second;
+        for (; k < members.size() && o.fill < kLanes; ++k, ++o.fill) {
+          place(o.elems.data(), o.fill, members[k]);
+          o.ids[o.fill] = b.ids[members[k]];
+          o.lens[o.fill] = b.lengths[members[k]];
+        }
+        if (o.fill < kLanes) open_after[cls] = o;
+        rewritten.push_back(std::move(o));
+      }
+      while (k < members.size()) {
+        const size_t group_index = groups_.size() + appended.size();
+        const size_t slot0 = appended.size() * kLanes;
+        uint32_t* base = stage.data() + cursor;
+        int lane = 0;
+        for (; lane < kLanes && k < members.size(); ++lane, ++k) {
+          place(base, lane, members[k]);
+          stage_ids[slot0 + lane] = b.ids[members[k]];
+          stage_lens[slot0 + lane] = b.lengths[members[k]];
+        }
+        appended.push_back({used_elems_ + cursor, chunks, cls});
+        if (lane < kLanes) {
+          OpenGroup o;
+          o.group = static_cast<int32_t>(group_index);
+          o.fill = lane;
+          o.elems.assign(base, base + group_elems);
+          o.ids.assign(stage_ids.begin() + slot0, stage_ids.begin() + slot0 + kLanes);
+          o.lens.assign(stage_lens.begin() + slot0, stage_lens.begin() + slot0 + kLanes);
+          open_after[cls] = std::move(o);
+        }
+        cursor += group_elems;
+      }
+    }
+
+    // Upload: the rewritten open groups, then the appended region.
+    for (const OpenGroup& o : rewritten) {
+      upload_symbols(groups_[o.group].offset, o.elems.data(), o.elems.size());
+      const size_t slot0 = static_cast<size_t>(o.group) * kLanes;
+      CUDA_CHECK(cudaMemcpy(static_cast<int32_t*>(ids_.ptr) + slot0, o.ids.data(), kLanes * 4, cudaMemcpyHostToDevice));
+      CUDA_CHECK(cudaMemcpy(static_cast<int32_t*>(lens_.ptr) + slot0, o.lens.data(), kLanes * 4, cudaMemcpyHostToDevice));
+    }
+    if (new_elems > 0) upload_symbols(used_elems_, stage.data(), stage.size());
+    if (new_groups > 0) {
+      CUDA_CHECK(cudaMemcpy(static_cast<int32_t*>(ids_.ptr) + used_slots(), stage_ids.data(), stage_ids.size() * 4,
+                            cudaMemcpyHostToDevice));
+      CUDA_CHECK(cudaMemcpy(static_cast<int32_t*>(lens_.ptr) + used_slots(), stage_lens.data(), stage_lens.size() * 4,
+                            cudaMemcpyHostToDevice));
+    }
+
+    // Commit the host bookkeeping. Classes this add did not touch keep their open group.
+    for (auto& [cls, o] : open_) {
+      if (by_class.find(cls) == by_class.end()) open_after.emplace(cls, std::move(o));
+    }
+    used_elems_ += new_elems;
+    groups_.insert(groups_.end(), appended.begin(), appended.end());
+    open_ = std::move(open_after);
+    rebuild_table();
+  }
+
+  // Copies count symbols (held as uint32 on the host) to element offset `at`, narrowing when the
+  // storage is 16-bit, in bounded pieces so staging memory stays small.
+  void upload_symbols(uint64_t at, const uint32_t* src, size_t count) {
+    if (wide_) {
+      CUDA_CHECK(cudaMemcpy(static_cast<uint32_t*>(syms_.ptr) + at, src, count * 4, cudaMemcpyHostToDevice));
+      return;
+    }
+    constexpr size_t kPiece = size_t{1} << 24;
+    std::vector<uint16_t> narrow(std::min(count, kPiece));
+    for (size_t done = 0; done < count; done += kPiece) {
+      const size_t n = std::min(kPiece, count - done);
+      for (size_t i = 0; i < n; ++i) narrow[i] = static_cast<uint16_t>(src[done + i]);
+      CUDA_CHECK(cudaMemcpy(static_cast<uint16_t*>(syms_.ptr) + at + done, narrow.data(), n * 2, cudaMemcpyHostToDevice));
+    }
+  }
+
+  // The group table sorted by length class (stable: a class's groups in creation order).
+  void rebuild_table() {
+    std::vector<int32_t> order(groups_.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int32_t>(i);
+    std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return groups_[a].cls < groups_[b].cls; });
+    std::vector<GroupEntry> table(order.size());
+    table_class_.resize(order.size());
+    for (size_t i = 0; i < order.size(); ++i) {
+      const HostGroup& g = groups_[order[i]];
+      table[i] = {g.offset, order[i] * kLanes, g.chunks};
+      table_class_[i] = g.cls;
+    }
+    grow(table_, table.size() * sizeof(GroupEntry), 0);
+    if (!table.empty()) {
+      CUDA_CHECK(cudaMemcpy(table_.ptr, table.data(), table.size() * sizeof(GroupEntry), cudaMemcpyHostToDevice));
+    }
+  }
+
+  void query_impl(const QueryBatch& q) {
+    const int32_t n = q.n_states;
+    // Prepare states: length bound as a range of groups, distinct symbols.
+    std::vector<PreparedState> states(static_cast<size_t>(n));
+    for (int32_t s = 0; s < n; ++s) {
+      PreparedState& st = states[s];
+      st.index = s;
+      st.m = q.lengths[s];
+      st.words = bitlcs::words_for(st.m);
+      const LengthRange r = length_range(st.m, q.threshold);
+      if (r.lo <= r.hi && !groups_.empty()) {
+        const int64_t c_lo = class_of(r.lo);
+        const int64_t c_hi = class_of(r.hi);
+        st.g_lo = static_cast<int32_t>(std::lower_bound(table_class_.begin(), table_class_.end(), c_lo) - table_class_.begin());
+        st.g_hi = static_cast<int32_t>(std::upper_bound(table_class_.begin(), table_class_.end(), c_hi) - table_class_.begin());
+      }
+      if (st.g_lo < st.g_hi) {
+        SymbolHash seen;
+        seen.reset(st.m);
+        const int32_t* sym = q.symbols + q.offsets[s];
+        for (int64_t i = 0; i < st.m; ++i) {
+          if (sym[i] > 0 && seen.insert(sym[i]) == static_cast<int32_t>(st.distinct.size())) st.distinct.push_back(sym[i]);
+        }
+      }
+    }
+
+    // Passes: states of the same word count share one walk over the groups, as many as the kernel's
+    // registers and the shared-memory budget (their union of symbols) allow.
+    std::vector<Pass> passes;
+    for (int words = 1; words <= kFastWords; ++words) {
+      std::unordered_set<int32_t> keys;
+      bool open = false;
+      for (const PreparedState& st : states) {
+        if (st.words != words || st.g_lo >= st.g_hi) continue;
+        if (open) {
+          size_t added = 0;
+          for (int32_t sym : st.distinct) added += keys.count(sym) == 0 ? 1 : 0;
+          const size_t ns = passes.back().states.size() + 1;
+          if (static_cast<int>(ns) > states_for_words(words) ||
+              fast_shared_bytes(keys.size() + added, ns, words) > kPassSharedBudget) {
+            open = false;
+          }
+        }
+        if (!open) {
+          passes.push_back(Pass{words, {}, {}, 0, 0});
+          keys.clear();
+          open = true;
+        }
+        passes.back().states.push_back(st.index);
+        keys.insert(st.distinct.begin(), st.distinct.end());
+      }
+    }
+    for (const PreparedState& st : states) {
+      if (st.words > kFastWords && st.g_lo < st.g_hi) passes.push_back(Pass{st.words, {st.index}, {}, 0, 0});
+    }
+
+    // Hash tables and masks for every pass, staged in one pinned buffer, uploaded once.
+    size_t staged = 0;
+    for (Pass& pass : passes) {
+      size_t keys = 0;
+      for (int32_t s : pass.states) keys += states[s].distinct.size();
+      pass.hash.reset(static_cast<int64_t>(keys));
+      for (int32_t s : pass.states) for (int32_t sym : states[s].distinct) pass.hash.insert(sym);
+      const size_t cap = pass.hash.keys.size();
+      const size_t mask_words = static_cast<size_t>(pass.hash.size + 1) * pass.states.size() * pass.words;
+      pass.table_offset = staged;
+      pass.shared_bytes = 8 * cap + 8 * mask_words;
+      staged += (8 * cap + 8 * mask_words + 15) / 16 * 16;
+    }
+    pinned_tables_.ensure(std::max<size_t>(staged, 16));
+    for (Pass& pass : passes) {
+      unsigned char* base = static_cast<unsigned char*>(pinned_tables_.ptr) + pass.table_offset;
+      const size_t cap = pass.hash.keys.size();
+      std::memcpy(base, pass.hash.keys.data(), cap * 4);
+      std::memcpy(base + cap * 4, pass.hash.value.data(), cap * 4);
+      uint64_t* masks = reinterpret_cast<uint64_t*>(base + cap * 8);
+      const size_t ns = pass.states.size();
+      std::memset(masks, 0, static_cast<size_t>(pass.hash.size + 1) * ns * pass.words * 8);  // row 0: no match
+      for (size_t k = 0; k < ns; ++k) {
+        const int32_t s = pass.states[k];
+        const int32_t* sym = q.symbols + q.offsets[s];
+        for (int64_t i = 0; i < states[s].m; ++i) {
+          if (sym[i] <= 0) continue;
+          const size_t row = static_cast<size_t>(pass.hash.find(sym[i])) + 1;
+          masks[(row * ns + k) * pass.words + i / 64] |= uint64_t{1} << (i % 64);
+        }
+      }
+    }
+
+    // Candidate room per state: whatever the buffer already holds, at least 4096; grown on overflow.
+    bufcap_ = std::max<int64_t>(4096, static_cast<int64_t>(cand_.bytes / (sizeof(DevCandidate) * n)));
+    grow(dev_tables_, std::max<size_t>(staged, 16), 0);
+    grow(counts_, static_cast<size_t>(n) * 4, 0);
+    pinned_counts_.ensure(static_cast<size_t>(n) * 4);
+    CUDA_CHECK(cudaEventRecord(ev_start_, stream_));
+    if (staged > 0) CUDA_CHECK(cudaMemcpyAsync(dev_tables_.ptr, pinned_tables_.ptr, staged, cudaMemcpyHostToDevice, stream_));
+
+    uint32_t* counts = static_cast<uint32_t*>(pinned_counts_.ptr);
+    for (int attempt = 0;; ++attempt) {
+      grow(cand_, static_cast<size_t>(n) * bufcap_ * sizeof(DevCandidate), 0, true);
+      CUDA_CHECK(cudaMemsetAsync(counts_.ptr, 0, static_cast<size_t>(n) * 4, stream_));
+      for (const Pass& pass : passes) launch_pass(pass, states, q.threshold);
+      CUDA_CHECK(cudaMemcpyAsync(counts, counts_.ptr, static_cast<size_t>(n) * 4, cudaMemcpyDeviceToHost, stream_));
+      CUDA_CHECK(cudaStreamSynchronize(stream_));
+      uint32_t most = 0;
+      for (int32_t s = 0; s < n; ++s) most = std::max(most, counts[s]);
+      if (most <= bufcap_) break;
+      if (attempt > 0) throw Error(MATCHER_INTERNAL, "candidate count grew between two scans of the same index");
+      bufcap_ = std::max<int64_t>(most, bufcap_ * 2);  // room for every candidate, then scan again
+    }
+
+    // Order each state's candidates, then fetch min(total, capacity) of them.
+    if (q.capacity > 0) {
+      sort_small<<<n, kSortThreads, kSmallSort * sizeof(DevCandidate), stream_>>>(
+          static_cast<DevCandidate*>(cand_.ptr), static_cast<const uint32_t*>(counts_.ptr), bufcap_);
+      CUDA_CHECK(cudaGetLastError());
+    }
+    std::vector<size_t> result_at(static_cast<size_t>(n), 0);
+    size_t results = 0;
+    for (int32_t s = 0; s < n; ++s) {
+      result_at[s] = results;
+      results += std::min<size_t>(counts[s], static_cast<size_t>(q.capacity));
+    }
+    pinned_results_.ensure(std::max<size_t>(results, 1) * sizeof(DevCandidate));
+    DevCandidate* host = static_cast<DevCandidate*>(pinned_results_.ptr);
+    for (int32_t s = 0; s < n; ++s) {
+      const size_t k = std::min<size_t>(counts[s], static_cast<size_t>(q.capacity));
+      if (k == 0) continue;
+      const DevCandidate* src = static_cast<DevCandidate*>(cand_.ptr) + static_cast<int64_t>(s) * bufcap_;
+      if (counts[s] > static_cast<uint32_t>(kSmallSort)) src = sort_large(src, counts[s]);
+      CUDA_CHECK(cudaMemcpyAsync(host + result_at[s], src, k * sizeof(DevCandidate), cudaMemcpyDeviceToHost, stream_));
+      if (counts[s] > static_cast<uint32_t>(kSmallSort)) CUDA_CHECK(cudaStreamSynchronize(stream_));  // sorted_ is reused
+    }
+    CUDA_CHECK(cudaEventRecord(ev_stop_, stream_));
+    CUDA_CHECK(cudaStreamSynchronize(stream_));
+    float ms = 0;
+    CUDA_CHECK(cudaEventElapsedTime(&ms, ev_start_, ev_stop_));
+    last_query_ms_ = ms;
+
+    std::vector<Candidate> row;
+    for (int32_t s = 0; s < n; ++s) {
+      const size_t k = std::min<size_t>(counts[s], static_cast<size_t>(q.capacity));
+      row.resize(k);
+      for (size_t i = 0; i < k; ++i) {
+        const DevCandidate& c = host[result_at[s] + i];
+        row[i] = {c.sim, static_cast<int32_t>(~c.nid), c.lcs};
+      }
+      write_row(q, s, row.data(), static_cast<int64_t>(k), counts[s]);
+    }
+  }
+
+  // Shared memory of a fast pass: keys and values (cap each), then (keys + 1) mask rows.
+  static size_t fast_shared_bytes(size_t keys, size_t ns, int words) {
+    size_t cap = 4;
+    while (cap < 4 * keys) cap <<= 1;
+    return 8 * cap + 8 * (keys + 1) * ns * static_cast<size_t>(words);
+  }
+
+  // Orders count (> kSmallSort) candidates with CUB's radix sort into sorted_; returns it.
+  const DevCandidate* sort_large(const DevCandidate* src, uint32_t count) {
+    size_t temp_bytes = 0;
+    CUDA_CHECK(cub::DeviceRadixSort::SortKeysDescending(nullptr, temp_bytes, src, static_cast<DevCandidate*>(nullptr),
+                                                        count, CandidateDecomposer{}, stream_));
+    grow(cub_temp_, temp_bytes, 0);
+    grow(sorted_, static_cast<size_t>(count) * sizeof(DevCandidate), 0);
+    CUDA_CHECK(cub::DeviceRadixSort::SortKeysDescending(cub_temp_.ptr, temp_bytes, src,
+                                                        static_cast<DevCandidate*>(sorted_.ptr), count,
+                                                        CandidateDecomposer{}, stream_));
+    return static_cast<const DevCandidate*>(sorted_.ptr);
+  }
+
+  template <typename SymT, int W, int S>
+  void launch_fast(const PassParams& p, size_t shared) {
+    auto kernel = scan_fast<SymT, W, S>;
+    CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(shared)));
+    int per_sm = 0;
+    CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kThreads, shared));
+    const int64_t groups = p.g_end - p.g_begin;
+    const int64_t needed = (groups + kThreads / 32 - 1) / (kThreads / 32);
+    const int blocks = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(needed, static_cast<int64_t>(sms_) * std::max(per_sm, 1))));
+    kernel<<<blocks, kThreads, shared, stream_>>>(p);
+    CUDA_CHECK(cudaGetLastError());
+  }
+
+  template <typename SymT, int W>
+  void launch_fast_s(const PassParams& p, size_t shared) {
+    const int ns = p.n_states;
+    constexpr int kMax = states_for_words(W);
+    if (ns > kMax) throw Error(MATCHER_INTERNAL, "a pass holds more states than its kernel");
+    if (ns <= 1) launch_fast<SymT, W, 1>(p, shared);
+    else if (ns <= 2) launch_fast<SymT, W, 2>(p, shared);
+    else if (ns <= 4) launch_fast<SymT, W, 4>(p, shared);
+    else if (ns <= 8) launch_fast<SymT, W, (kMax < 8 ? kMax : 8)>(p, shared);
+    else launch_fast<SymT, W, kMax>(p, shared);
+  }
+
+  template <typename SymT>
+  void launch_typed(const PassParams& p, size_t shared) {
+    switch (p.words) {
+      case 1: launch_fast_s<SymT, 1>(p, shared); break;
+      case 2: launch_fast_s<SymT, 2>(p, shared); break;
+      case 3: launch_fast_s<SymT, 3>(p, shared); break;
+      case 4: launch_fast_s<SymT, 4>(p, shared); break;
+      default: {
+        const int per_block = kThreads / 32;
+        const int64_t groups = p.g_end - p.g_begin;
+        const size_t per_warp = static_cast<size_t>(p.words) * kLanes * 8;
+        int64_t blocks = std::min<int64_t>((groups + per_block - 1) / per_block, static_cast<int64_t>(sms_) * 4);
+        blocks = std::max<int64_t>(1, std::min<int64_t>(blocks, (256ll << 20) / (per_warp * per_block)));
+        grow(scratch_, static_cast<size_t>(blocks) * per_block * per_warp, 0);
+        PassParams g = p;
+        g.scratch = static_cast<uint64_t*>(scratch_.ptr);
+        scan_general<SymT><<<static_cast<int>(blocks), kThreads, 0, stream_>>>(g);
+        CUDA_CHECK(cudaGetLastError());
+      }
+    }
+  }
+
+  void launch_pass(const Pass& pass, const std::vector<PreparedState>& states, double threshold) {
+    PassParams p{};
+    p.groups = static_cast<const GroupEntry*>(table_.ptr);
+    p.syms = syms_.ptr;
+    p.ids = static_cast<const int32_t*>(ids_.ptr);
+    p.lens = static_cast<const int32_t*>(lens_.ptr);
+    unsigned char* base = static_cast<unsigned char*>(dev_tables_.ptr) + pass.table_offset;
+    const size_t cap = pass.hash.keys.size();
+    p.keys = reinterpret_cast<const int32_t*>(base);
+    p.vidx = reinterpret_cast<const int32_t*>(base + cap * 4);
+    p.masks = reinterpret_cast<const uint64_t*>(base + cap * 8);
+    p.cand = static_cast<DevCandidate*>(cand_.ptr);
+    p.counts = static_cast<uint32_t*>(counts_.ptr);
+    p.bufcap = bufcap_;
+    p.hash_bits = pass.hash.bits;
+    p.n_keys = pass.hash.size;
+    p.n_states = static_cast<int32_t>(pass.states.size());
+    p.words = pass.words;
+    p.g_begin = INT32_MAX;
+    p.g_end = 0;
+    for (size_t k = 0; k < pass.states.size(); ++k) {
+      const PreparedState& st = states[pass.states[k]];
+      p.states[k] = {threshold, static_cast<int32_t>(st.m), st.g_lo, st.g_hi, st.index};
+      p.g_begin = std::min(p.g_begin, st.g_lo);
+      p.g_end = std::max(p.g_end, st.g_hi);
+    }
+    if (wide_) launch_typed<uint32_t>(p, pass.shared_bytes);
+    else launch_typed<uint16_t>(p, pass.shared_bytes);
+  }
+
+  int32_t device_;
+  std::string name_;
+  int sms_ = 1;
+  cudaStream_t stream_ = nullptr;
+  cudaEvent_t ev_start_ = nullptr;
+  cudaEvent_t ev_stop_ = nullptr;
+  bool broken_ = false;
+  std::string broken_reason_;
+  bool wide_ = false;
+  uint64_t used_elems_ = 0;
+  std::vector<HostGroup> groups_;
+  std::map<int64_t, OpenGroup> open_;
+  std::vector<int64_t> table_class_;
+  DeviceBuffer syms_, ids_, lens_, table_, dev_tables_, counts_, cand_, sorted_, cub_temp_, scratch_;
+  PinnedBuffer pinned_tables_, pinned_counts_, pinned_results_;
+  int64_t bufcap_ = 0;
+  double last_query_ms_ = 0.0;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_cuda_backend(int32_t device) { return std::make_unique<CudaBackend>(device); }
+
+int32_t cuda_device_count(std::string* reason) {
+  int count = 0;
+  const cudaError_t e = cudaGetDeviceCount(&count);
+  if (e != cudaSuccess) {
+    (void)cudaGetLastError();
+    if (reason != nullptr) *reason = std::string("no usable CUDA driver or device: ") + cudaGetErrorString(e);
+    return 0;
+  }
+  if (count == 0 && reason != nullptr) *reason = "no CUDA device found";
+  return count;
+}
+
+bool cuda_compiled() { return true; }
+
+}  // namespace matcher
