@@ -75,18 +75,14 @@ export function alignPattern(
   const first = blocks[0];
   const last = blocks[blocks.length - 1];
   const pastFlat = first ? pattern.slice(0, first.a) : [];
-  const presentFlat = first && last
-    ? pattern.slice(first.a, last.a + last.size)
-    : pattern;
+  const presentFlat = first && last ? pattern.slice(first.a, last.a + last.size) : pattern;
 
   // KATO diffs presentFlat against S with its vendored matcher (no autojunk,
   // plain replace) and counts the `+ ` lines. presentFlat spans every block,
   // and Ratcliff/Obershelp on it finds the same blocks as on P (each longest
   // match of P already lies inside it), so the uncovered state tokens are
   // exactly |S| − |matches|. katoComparePlusCount computes it the long way.
-  const extrasCount = presentFlat.length === 0
-    ? 0
-    : state.length - matches.length;
+  const extrasCount = presentFlat.length === 0 ? 0 : state.length - matches.length;
 
   const { past, present, future } = expandEvents(
     events,

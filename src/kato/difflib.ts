@@ -219,13 +219,7 @@ export class SequenceMatcher<T> {
     for (
       const { a: ai, b: bj, size } of [...this.#matchingBlocks(), terminator]
     ) {
-      const tag: OpcodeTag | "" = i < ai && j < bj
-        ? "replace"
-        : i < ai
-        ? "delete"
-        : j < bj
-        ? "insert"
-        : "";
+      const tag: OpcodeTag | "" = i < ai && j < bj ? "replace" : i < ai ? "delete" : j < bj ? "insert" : "";
       if (tag) answer.push([tag, i, ai, j, bj]);
       i = ai + size;
       j = bj + size;

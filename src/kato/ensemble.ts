@@ -15,13 +15,7 @@ import { compareCodePoints, flatten } from "./normalize.ts";
 import { countSymbols, entropyMetrics } from "./entropy.ts";
 import { predictiveInformation } from "./predictive_information.ts";
 import { fragmentationTerm } from "./ranking.ts";
-import type {
-  Event,
-  FinalizedMetrics,
-  FuturePotential,
-  NodeStatistics,
-  Prediction,
-} from "./types.ts";
+import type { Event, FinalizedMetrics, FuturePotential, NodeStatistics, Prediction } from "./types.ts";
 
 /** What the ensemble reads of one aligned candidate. */
 export interface EnsembleMember {
@@ -97,9 +91,7 @@ export function symbolProbabilities(
 
 /** Distinct symbols with their counts, in code point order (KATO's sorted index). */
 function sortedCounts(symbols: readonly string[]): [string, number][] {
-  return [...countSymbols(symbols)].sort((x, y) =>
-    compareCodePoints(x[0], y[0])
-  );
+  return [...countSymbols(symbols)].sort((x, y) => compareCodePoints(x[0], y[0]));
 }
 
 /**
@@ -202,9 +194,7 @@ export function ensembleMetrics(
 
   const metrics = members.map((m, i): EnsembleMetrics => {
     const present = presents[i]!;
-    const itfdf = totalFrequency > 0
-      ? 1 - (distances[i]! * m.frequency) / totalFrequency
-      : 0.0;
+    const itfdf = totalFrequency > 0 ? 1 - (distances[i]! * m.frequency) / totalFrequency : 0.0;
     const patternProbability = tpf > 0 ? m.frequency / tpf : 0.0;
     const entropy = finalized?.(m.name) ??
       entropyMetrics(
@@ -218,9 +208,7 @@ export function ensembleMetrics(
       // KATO's order: ((evidence + confidence)·snr + itfdf) + fragmentation term.
       potential: (m.evidence + m.confidence) * m.snr + itfdf +
         fragmentationTerm(m.fragmentation),
-      confluence: present.length > 0
-        ? patternProbability * confluenceComplement(present, spc)
-        : 0.0,
+      confluence: present.length > 0 ? patternProbability * confluenceComplement(present, spc) : 0.0,
       predictive_information: perCandidate[i]!.predictive_information,
       entropy: entropy.entropy,
       normalized_entropy: entropy.normalized_entropy,
@@ -229,9 +217,7 @@ export function ensembleMetrics(
       tfidf_score: entropy.tfidf_score,
       pattern_probability: perCandidate[i]!.pattern_probability,
       weighted_strength: perCandidate[i]!.weighted_strength,
-      bayesian_posterior: evidenceSum > 0
-        ? (m.similarity * prior) / evidenceSum
-        : 0.0,
+      bayesian_posterior: evidenceSum > 0 ? (m.similarity * prior) / evidenceSum : 0.0,
       bayesian_prior: prior,
       bayesian_likelihood: m.similarity,
     };

@@ -47,22 +47,7 @@ export { lcsLength, lcsSimilarity } from "./similarity.ts";
 export { type Alignment, alignPattern } from "./alignment.ts";
 export { averageEmotives } from "./emotives.ts";
 export { countSymbols, entropyMetrics, finalizeMetrics } from "./entropy.ts";
-export {
-  type FutureInput,
-  type PredictiveInformation,
-  predictiveInformation,
-} from "./predictive_information.ts";
-export {
-  type EnsembleMember,
-  type EnsembleMetrics,
-  ensembleMetrics,
-  symbolProbabilities,
-} from "./ensemble.ts";
-export {
-  fragmentationTerm,
-  prePotential,
-  pruneCandidates,
-  type PruneInput,
-  rankPredictions,
-} from "./ranking.ts";
+export { type FutureInput, type PredictiveInformation, predictiveInformation } from "./predictive_information.ts";
+export { type EnsembleMember, type EnsembleMetrics, ensembleMetrics, symbolProbabilities } from "./ensemble.ts";
+export { fragmentationTerm, prePotential, pruneCandidates, type PruneInput, rankPredictions } from "./ranking.ts";
 export { predict } from "./predict.ts";

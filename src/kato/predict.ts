@@ -10,14 +10,7 @@ import { averageEmotives } from "./emotives.ts";
 import { type EnsembleMember, ensembleMetrics } from "./ensemble.ts";
 import { flatten } from "./normalize.ts";
 import { pruneCandidates, rankPredictions } from "./ranking.ts";
-import type {
-  Candidate,
-  Event,
-  NodeStatistics,
-  Prediction,
-  PredictionResult,
-  PredictOptions,
-} from "./types.ts";
+import type { Candidate, Event, NodeStatistics, Prediction, PredictionResult, PredictOptions } from "./types.ts";
 
 interface Aligned extends EnsembleMember {
   candidate: Candidate;

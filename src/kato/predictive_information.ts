@@ -90,16 +90,12 @@ export function predictiveInformation(
     return {
       pattern_probability: probability,
       weighted_strength: strength,
-      predictive_information: group && group.potential > 0
-        ? strength / group.potential
-        : 0.0,
+      predictive_information: group && group.potential > 0 ? strength / group.potential : 0.0,
     };
   });
   // Array.prototype.sort is stable: equal potentials keep first-appearance order.
   const futurePotentials = [...groups.values()]
-    .sort((a, b) =>
-      b.potential > a.potential ? 1 : b.potential < a.potential ? -1 : 0
-    )
+    .sort((a, b) => b.potential > a.potential ? 1 : b.potential < a.potential ? -1 : 0)
     .map((g) => ({
       future: g.future.map((event) => [...event]),
       aggregate_potential: g.potential,

@@ -98,8 +98,6 @@ export function pyReprString(text: string): string {
  * ```
  */
 export function pyReprEvents(events: readonly (readonly string[])[]): string {
-  const inner = events.map((event) =>
-    "[" + event.map(pyReprString).join(", ") + "]"
-  );
+  const inner = events.map((event) => "[" + event.map(pyReprString).join(", ") + "]");
   return "[" + inner.join(", ") + "]";
 }

@@ -103,12 +103,8 @@ export function pruneCandidates<T extends PruneInput>(
     index,
     pre: prePotential(item),
   }));
-  scored.sort((x, y) =>
-    byKeyThenSimilarityThenName(x.pre, y.pre, x.item, y.item)
-  );
-  return scored.slice(0, limit).sort((x, y) => x.index - y.index).map((s) =>
-    s.item
-  );
+  scored.sort((x, y) => byKeyThenSimilarityThenName(x.pre, y.pre, x.item, y.item));
+  return scored.slice(0, limit).sort((x, y) => x.index - y.index).map((s) => s.item);
 }
 
 /**
