@@ -113,12 +113,14 @@ export class PatternCatalog {
 
   /** The pattern's events, decoded. */
   eventsOf(id: number, encoder: SymbolEncoder): Event[] {
-    const symbols = this.symbolsOf(id);
+    const symbols = this.#symbols;
     const events: Event[] = [];
-    let cursor = 0;
+    let cursor = this.#symbolStart[id]!;
     for (let k = this.#eventStart[id]!; k < this.#eventStart[id + 1]!; k++) {
       const size = this.#eventSizes[k]!;
-      events.push(Array.from(symbols.subarray(cursor, cursor + size), (symbol) => encoder.symbolOf(symbol)));
+      const event: string[] = new Array(size);
+      for (let j = 0; j < size; j++) event[j] = encoder.symbolOf(symbols[cursor + j]!);
+      events.push(event);
       cursor += size;
     }
     return events;
