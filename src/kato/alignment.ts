@@ -28,15 +28,21 @@ export interface Alignment {
   fragmentation: number;
   /** E: state tokens that KATO's flat diff of `presentFlat` against `S` leaves uncovered. */
   extrasCount: number;
+  /** Whole pattern events before the first match. */
   past: Event[];
+  /** Whole pattern events spanning the matches, after KATO's fix-up. */
   present: Event[];
+  /** The pattern events after present. */
   future: Event[];
   /** Aligned with `present`: its symbols that occur nowhere in `matches`. */
   missing: Event[];
   /** Aligned with the STM: its symbols that occur nowhere in `present`. */
   extras: Event[];
+  /** `|matches| / |P|`. */
   evidence: number;
+  /** `|matches| / |flatten(present)|`, 0 for an empty present. */
   confidence: number;
+  /** `(2·|matches| − E)/(2·|matches| + E)`, 0 when that denominator is 0. */
   snr: number;
 }
 

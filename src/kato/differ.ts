@@ -19,7 +19,7 @@ import { codePoints, SequenceMatcher } from "./difflib.ts";
  * the elements of `b` inside `insert` and `replace` opcodes of a matcher
  * without autojunk.
  *
- * @example
+ * @example Usage
  * ```ts
  * import { strictEqual } from "node:assert";
  * import { katoComparePlusCount } from "./differ.ts";

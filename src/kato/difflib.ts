@@ -13,8 +13,11 @@
 
 /** A matching block: `a[a : a+size]` equals `b[b : b+size]`. */
 export interface Match {
+  /** Start in the first sequence. */
   a: number;
+  /** Start in the second sequence. */
   b: number;
+  /** Length of the block (never 0 in returned blocks). */
   size: number;
 }
 
@@ -264,7 +267,7 @@ export class SequenceMatcher<T> {
 /**
  * A string as its code points, the way Python indexes a `str`.
  *
- * @example
+ * @example Usage
  * ```ts
  * import { deepStrictEqual } from "node:assert";
  * import { codePoints } from "./difflib.ts";

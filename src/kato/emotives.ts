@@ -10,7 +10,7 @@ import type { Emotives } from "./types.ts";
  * Per-key mean over the dicts that contain the key, keys in first-seen order;
  * `{}` for no dicts.
  *
- * @example
+ * @example Usage
  * ```ts
  * import { deepStrictEqual } from "node:assert";
  * import { averageEmotives } from "./emotives.ts";

@@ -15,23 +15,23 @@ import { compareCodePoints, flatten } from "./normalize.ts";
 import { countSymbols, entropyMetrics } from "./entropy.ts";
 import { predictiveInformation } from "./predictive_information.ts";
 import { fragmentationTerm } from "./ranking.ts";
-import type { Event, FinalizedMetrics, FuturePotential, NodeStatistics, Prediction } from "./types.ts";
+import type { FinalizedMetrics, FuturePotential, NodeStatistics, Prediction } from "./types.ts";
 
-/** What the ensemble reads of one aligned candidate. */
-export interface EnsembleMember {
-  name: string;
-  /** Floored to 1 already. */
-  frequency: number;
-  similarity: number;
-  matches: string[];
-  missing: Event[];
-  present: Event[];
-  future: Event[];
-  evidence: number;
-  confidence: number;
-  snr: number;
-  fragmentation: number;
-}
+/** What the ensemble reads of one aligned candidate (frequency floored to 1 already). */
+export type EnsembleMember = Pick<
+  Prediction,
+  | "name"
+  | "frequency"
+  | "similarity"
+  | "matches"
+  | "missing"
+  | "present"
+  | "future"
+  | "evidence"
+  | "confidence"
+  | "snr"
+  | "fragmentation"
+>;
 
 /** The prediction fields the ensemble computes. */
 export type EnsembleMetrics = Pick<
@@ -57,7 +57,7 @@ export type EnsembleMetrics = Pick<
  * outside it count as probability 0 in itfdf (state symbols no candidate
  * presents) and 1e-10 in confluence.
  *
- * @example
+ * @example Usage
  * ```ts
  * import { deepStrictEqual } from "node:assert";
  * import { symbolProbabilities } from "./ensemble.ts";

@@ -16,7 +16,7 @@ import type { Event, FinalizedMetrics, NodeStatistics } from "./types.ts";
 /**
  * Symbol counts in first-appearance order, like Python's `Counter`.
  *
- * @example
+ * @example Usage
  * ```ts
  * import { deepStrictEqual } from "node:assert";
  * import { countSymbols } from "./entropy.ts";

@@ -66,7 +66,7 @@ export function sortSymbols(strings: readonly string[]): string[] {
  * Concatenates events in order into one symbol list (the state of an STM, or
  * the flattened symbols of a pattern).
  *
- * @example
+ * @example Usage
  * ```ts
  * import { deepStrictEqual } from "node:assert";
  * import { flatten } from "./normalize.ts";

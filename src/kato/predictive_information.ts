@@ -6,14 +6,10 @@
  */
 
 import { sortSymbols } from "./normalize.ts";
-import type { Event, FuturePotential } from "./types.ts";
+import type { Event, FuturePotential, Prediction } from "./types.ts";
 
 /** What predictive information reads of a candidate. */
-export interface FutureInput {
-  frequency: number;
-  similarity: number;
-  future: Event[];
-}
+export type FutureInput = Pick<Prediction, "frequency" | "similarity" | "future">;
 
 /** Per-candidate results, aligned with the input. */
 export interface PredictiveInformation {

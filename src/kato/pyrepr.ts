@@ -24,7 +24,7 @@ const BOUNDS: Uint32Array = Uint32Array.from(
  * Whether CPython's `str.isprintable()` accepts the code point, i.e. whether
  * `repr()` emits it unescaped.
  *
- * @example
+ * @example Usage
  * ```ts
  * import { strictEqual } from "node:assert";
  * import { isPrintable } from "./pyrepr.ts";
@@ -59,7 +59,7 @@ function hex(codePoint: number, width: number): string {
  * and no `"`; `\\`, the quote, `\t`, `\n`, `\r` escaped; other non-printable
  * characters as `\xNN`, `\uNNNN` or `\UNNNNNNNN`.
  *
- * @example
+ * @example Usage
  * ```ts
  * import { strictEqual } from "node:assert";
  * import { pyReprString } from "./pyrepr.ts";
@@ -90,7 +90,7 @@ export function pyReprString(text: string): string {
 /**
  * Python's `repr()` of a list of lists of `str`, e.g. `[['a', 'b'], ['c']]`.
  *
- * @example
+ * @example Usage
  * ```ts
  * import { strictEqual } from "node:assert";
  * import { pyReprEvents } from "./pyrepr.ts";

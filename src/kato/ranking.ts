@@ -14,20 +14,13 @@ import { compareCodePoints } from "./normalize.ts";
 import type { Prediction, RankField } from "./types.ts";
 
 /** The per-candidate fields pruning reads. */
-export interface PruneInput {
-  name: string;
-  similarity: number;
-  evidence: number;
-  confidence: number;
-  snr: number;
-  fragmentation: number;
-}
+export type PruneInput = Pick<Prediction, "name" | "similarity" | "evidence" | "confidence" | "snr" | "fragmentation">;
 
 /**
  * The fragmentation part of the potential: `1/(fragmentation+1)`, or 0 when
  * nothing matched (fragmentation −1).
  *
- * @example
+ * @example Usage
  * ```ts
  * import { strictEqual } from "node:assert";
  * import { fragmentationTerm } from "./ranking.ts";
@@ -43,7 +36,7 @@ export function fragmentationTerm(fragmentation: number): number {
  * KATO's `_pre_potential`: the potential without itfdf,
  * `(evidence + confidence)·snr + (0 if fragmentation == −1 else 1/(fragmentation+1))`.
  *
- * @example
+ * @example Usage
  * ```ts
  * import { strictEqual } from "node:assert";
  * import { prePotential } from "./ranking.ts";
@@ -77,7 +70,7 @@ function byKeyThenSimilarityThenName(
  * similarity desc, then name asc) when there are more than `limit`, in their
  * input order. The ensemble metrics are then computed over the kept ones.
  *
- * @example
+ * @example Usage
  * ```ts
  * import { deepStrictEqual } from "node:assert";
  * import { pruneCandidates } from "./ranking.ts";
@@ -111,7 +104,7 @@ export function pruneCandidates<T extends PruneInput>(
  * Orders predictions by `field` descending (ties: similarity desc, then name
  * asc) and keeps the first `maxPredictions`.
  *
- * @example
+ * @example Usage
  * ```ts
  * import { deepStrictEqual } from "node:assert";
  * import { rankPredictions } from "./ranking.ts";

@@ -10,7 +10,7 @@
  * Length of the longest common subsequence of two token lists (plain dynamic
  * programming, O(|a|·|b|) time, O(|b|) memory).
  *
- * @example
+ * @example Usage
  * ```ts
  * import { strictEqual } from "node:assert";
  * import { lcsLength } from "./similarity.ts";
@@ -34,7 +34,7 @@ export function lcsLength(a: readonly string[], b: readonly string[]): number {
  * order, so 2/3 comes out as 0.6666666666666665 as in KATO. 0 for two empty
  * lists.
  *
- * @example
+ * @example Usage
  * ```ts
  * import { strictEqual } from "node:assert";
  * import { lcsSimilarity } from "./similarity.ts";

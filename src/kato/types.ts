@@ -45,55 +45,97 @@ export interface NodeStatistics {
 
 /** Metrics precomputed by finalize-training over a whole pattern. */
 export interface FinalizedMetrics {
+  /** Shannon entropy (base 2) of the symbol counts. */
   entropy: number;
+  /** The same in base T (0 if T ≤ 1). */
   normalized_entropy: number;
+  /** −Σ p(s)·log_T p(s) over the distinct symbols with p(s) > 0 (0 if T ≤ 1). */
   global_normalized_entropy: number;
+  /** Mean over distinct symbols of tf·(log2(U/pws) + 1). */
   tfidf_score: number;
 }
 
 /** One prediction as returned by `GET /sessions/{id}/predictions`. */
 export interface Prediction {
+  /** Always "prototypical". */
   type: "prototypical";
+  /** Bare 40-hex pattern name. */
   name: string;
+  /** Learn count, floored to 1. */
   frequency: number;
+  /** Per-key mean of the stored emotive dicts. */
   emotives: Emotives;
+  /** State tokens of the matching blocks, in order. */
   matches: string[];
+  /** Pattern events before the first match. */
   past: Event[];
+  /** Pattern events spanning the matches. */
   present: Event[];
+  /** Aligned with `present`: symbols that occur nowhere in `matches`. */
   missing: Event[];
+  /** Aligned with the STM: symbols that occur nowhere in `present`. */
   extras: Event[];
+  /** Always empty (fuzzy matching is not supported). */
   anomalies: unknown[];
+  /** (evidence + confidence)·snr + itfdf_similarity + 1/(fragmentation+1) (that last term 0 when fragmentation is −1). */
   potential: number;
+  /** |matches| / pattern length. */
   evidence: number;
+  /** LCS similarity with KATO's ×100/100 round trip. */
   similarity: number;
+  /** Matching blocks − 1 (−1 when nothing matched). */
   fragmentation: number;
+  /** (2·|matches| − E)/(2·|matches| + E), E the uncovered state tokens. */
   snr: number;
+  /** P(pattern)·(1 − Π q(s)) over the present symbols. */
   confluence: number;
+  /** weighted_strength / aggregate potential of the candidate's future (0 without a future). */
   predictive_information: number;
+  /** The pattern's events. */
   sequence: Event[];
+  /** Pattern events after present. */
   future: Event[];
+  /** |matches| / number of present symbols. */
   confidence: number;
+  /** Affinity weighting is not supported: always null. */
   weighted_similarity: null;
+  /** Always null. */
   weighted_evidence: null;
+  /** Always null. */
   weighted_confidence: null;
+  /** Always null. */
   weighted_snr: null;
+  /** Entropy of the present (of the whole pattern once finalized). */
   entropy: number;
+  /** Entropy in base T. */
   normalized_entropy: number;
+  /** Entropy from the node's symbol probabilities, base T. */
   global_normalized_entropy: number;
+  /** 1 − cosine distance·freq/Σfreq between p-weighted present and state counts. */
   itfdf_similarity: number;
+  /** Mean tf-idf of the present's distinct symbols. */
   tfidf_score: number;
+  /** freq / Σfreq over the ensemble (KATO leaks it; kept for parity). */
   pattern_probability: number;
+  /** similarity · pattern_probability (kept for parity). */
   weighted_strength: number;
+  /** similarity·prior / Σ(similarity·prior). */
   bayesian_posterior: number;
+  /** freq / Σfreq over the ensemble. */
   bayesian_prior: number;
+  /** The similarity. */
   bayesian_likelihood: number;
 }
 
 /** One group of candidates sharing a future. */
 export interface FuturePotential {
+  /** The future of the group's first candidate. */
   future: Event[];
+  /** The group's share of Σ freq·similarity over all groups. */
   aggregate_potential: number;
+  /** Number of candidates in the group. */
   supporting_patterns: number;
+  /** Σ freq·similarity over the group. */
   total_weighted_frequency: number;
 }
 
@@ -125,7 +167,9 @@ export type RankField = typeof RANKABLE_FIELDS[number];
 
 /** Options of one prediction request. */
 export interface PredictOptions {
+  /** Predictions returned at most; pruning keeps 3× as many for the ensemble. */
   maxPredictions: number;
+  /** The field predictions are ordered by, descending. */
   rankSortAlgo: RankField;
   /** Metrics stored by finalize-training, by pattern name. */
   finalized?: (name: string) => FinalizedMetrics | undefined;
@@ -133,6 +177,8 @@ export interface PredictOptions {
 
 /** Result of the prediction pipeline. */
 export interface PredictionResult {
+  /** Ranked and cut to maxPredictions. */
   predictions: Prediction[];
+  /** Future groups by aggregate potential, descending. */
   future_potentials: FuturePotential[];
 }
