@@ -67,6 +67,8 @@ export class SequenceMatcher<T> {
   #b: readonly T[] = [];
   readonly #autojunk: boolean;
   #b2j = new Map<T, number[]>();
+  /** Scratch rows of findLongestMatch, all zero between calls. */
+  #rows: [Int32Array, Int32Array] = [new Int32Array(1), new Int32Array(1)];
   #fullbcount: Map<T, number> | undefined;
   #blocks: Match[] | undefined;
   #opcodes: Opcode[] | undefined;
@@ -114,6 +116,7 @@ export class SequenceMatcher<T> {
       }
     }
     this.#b2j = b2j;
+    this.#rows = [new Int32Array(n + 1), new Int32Array(n + 1)];
   }
 
   /**
@@ -128,10 +131,9 @@ export class SequenceMatcher<T> {
   ): Match {
     const a = this.#a, b = this.#b, b2j = this.#b2j;
     let besti = alo, bestj = blo, bestsize = 0;
-    // j2len[j+1] = length of the match ending at a[i-1], b[j]; rows are
-    // cleared through `touched` instead of reallocating a dict per row.
-    let j2len = new Int32Array(b.length + 1);
-    let newj2len = new Int32Array(b.length + 1);
+    // j2len[j+1] = length of the match ending at a[i-1], b[j]. CPython builds
+    // a dict per row; two zeroed rows reused through `touched` are cheaper.
+    let [j2len, newj2len] = this.#rows;
     let touched: number[] = [];
     let newTouched: number[] = [];
     for (let i = alo; i < ahi; i++) {
@@ -152,6 +154,7 @@ export class SequenceMatcher<T> {
       [touched, newTouched] = [newTouched, touched];
       newTouched.length = 0;
     }
+    for (const t of touched) j2len[t] = 0;
     // Popular elements never start a match but may extend one. (The two junk
     // extension loops of CPython are no-ops without isjunk.)
     while (besti > alo && bestj > blo && a[besti - 1] === b[bestj - 1]) {
