@@ -75,7 +75,7 @@ export function alignPattern(
     .getMatchingBlocks();
   const matches: string[] = [];
   for (const { b: j, size } of blocks) {
-    matches.push(...state.slice(j, j + size));
+    for (let k = j; k < j + size; k++) matches.push(state[k]!);
   }
 
   const first = blocks[0];
