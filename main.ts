@@ -13,6 +13,12 @@ const config = loadConfig(processEnv());
 const log = createLogger(config.logLevel);
 const built = await buildService(config, log);
 
+// Every minute; the job itself decides whether the configured interval (GPU_SYNC_INTERVAL_MINUTES,
+// changeable through POST /gpu/config) has passed, so the schedule can change at run time.
+Deno.cron("promote fresh patterns to the GPU tier", "* * * * *", async () => {
+  await built.sync.cronTick();
+});
+
 Deno.cron("purge expired sessions", "* * * * *", async () => {
   const purged = await built.sessions.purgeExpired();
   if (purged > 0) log.info(`Purged ${purged} expired sessions`);

@@ -9,6 +9,8 @@ import type { Hono } from "hono";
 import type { ServiceConfig } from "./config.ts";
 import { Engine } from "./engine/engine.ts";
 import { createIndexFactory, type IndexFactory } from "./engine/index_factory.ts";
+import { SyncManager } from "./engine/sync.ts";
+import { tierSummary } from "./http/gpu_routes.ts";
 import { createApp } from "./http/app.ts";
 import type { Logger } from "./log.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
@@ -26,6 +28,7 @@ export interface BuiltService extends AsyncDisposable {
   sessions: SessionManager;
   metrics: Metrics;
   indexes: IndexFactory;
+  sync: SyncManager;
   /** Releases the engine and closes the store; idempotent. */
   close(): Promise<void>;
 }
@@ -35,17 +38,42 @@ export async function buildService(config: ServiceConfig, log: Logger): Promise<
   const startedAt = Date.now();
   const store = await openStore({ dataDir: config.dataDir, mongodbUrl: config.mongodbUrl });
   log.info(`Store: ${store.kind} (${config.mongodbUrl ? "MongoDB" : config.dataDir})`);
-  const indexes = createIndexFactory(config, log);
+  const metrics = createMetrics();
+  const indexes = createIndexFactory(config, log, {
+    onFault: (errorType) => metrics.gpuErrors.inc({ error_type: errorType }),
+    onFallback: () => metrics.gpuFallbackEvents.inc(),
+  });
   const engine = await Engine.open(store, { createIndex: indexes.create, log: log.info });
+  const sync = new SyncManager(engine, {
+    threshold: config.syncThreshold,
+    cronIntervalMinutes: config.syncIntervalMinutes,
+    trainingMode: false,
+  }, {
+    onSync: (report) => {
+      const failed = Object.keys(report.errors).length > 0;
+      metrics.gpuSyncEvents.inc({ reason: report.reason, outcome: failed ? "failed" : "ok" });
+      metrics.gpuSyncDuration.observe({ reason: report.reason }, report.durationMs / 1000);
+      if (failed) log.warn(`GPU sync (${report.reason}) failed for ${Object.keys(report.errors).join(", ")}`);
+    },
+  });
+  // Patterns loaded at start are stable: promote them at once so queries run on the stable tier.
+  const initial = await sync.syncAll("training");
+  if (Object.keys(initial.promoted).length > 0) {
+    log.info(`Promoted loaded patterns to the ${indexes.stableBackend} tier in ${initial.durationMs.toFixed(0)} ms`);
+  }
   const sessions = new SessionManager(store, {
     defaultTtlSeconds: config.sessionTtlSeconds,
     autoExtend: config.sessionAutoExtend,
   });
   log.info(`Restored ${await sessions.restore()} active sessions`);
 
-  const metrics = createMetrics();
   const service = new KatoService(sessions, engine, store, {
-    onLearned: (nodeId) => metrics.patternsLearned.inc({ node_id: nodeId }),
+    onLearned: (nodeId) => {
+      metrics.patternsLearned.inc({ node_id: nodeId });
+      // Promotion runs after the response; a learn never waits for a device upload.
+      sync.afterLearn(nodeId).catch((error) => log.error(`GPU sync after learn failed: ${error}`));
+    },
+    onFinalized: () => sync.syncAll("training").then(() => {}),
     onPredicted: (nodeId, candidates, seconds, backend) => {
       metrics.patternsMatched.inc({ node_id: nodeId }, candidates);
       if (backend === "cuda") metrics.gpuQueryDuration.observe(seconds);
@@ -55,7 +83,8 @@ export async function buildService(config: ServiceConfig, log: Logger): Promise<
   const app = createApp({
     service,
     metrics,
-    info: { serviceName: config.serviceName, startedAt, issues: indexes.issues },
+    gpu: { engine, sync, indexes },
+    info: { serviceName: config.serviceName, startedAt, issues: () => tierSummary(engine).degraded },
     log: log.error,
   });
   let closed = false;
@@ -65,5 +94,9 @@ export async function buildService(config: ServiceConfig, log: Logger): Promise<
     engine.close();
     await store.close();
   };
-  return { app, service, engine, store, sessions, metrics, indexes, close, [Symbol.asyncDispose]: close };
+  metrics.setTierSource(() => {
+    const summary = tierSummary(engine);
+    return { gpuPatterns: summary.stablePatterns, cpuPatterns: summary.freshPatterns, deviceBytes: summary.deviceBytes };
+  });
+  return { app, service, engine, store, sessions, metrics, indexes, sync, close, [Symbol.asyncDispose]: close };
 }

@@ -20,6 +20,10 @@ export interface ServiceConfig {
   gpuEnabled: boolean;
   /** Use libmatcher's native CPU backend when no GPU is used. */
   nativeEnabled: boolean;
+  /** Fresh patterns of a node that trigger promotion to the GPU tier. */
+  syncThreshold: number;
+  /** Minutes between background syncs. */
+  syncIntervalMinutes: number;
   logLevel: "debug" | "info" | "warn" | "error";
   serviceName: string;
 }
@@ -44,6 +48,8 @@ export function loadConfig(env: Record<string, string | undefined>): ServiceConf
     sessionAutoExtend: boolean(env, "SESSION_AUTO_EXTEND", true),
     gpuEnabled: boolean(env, "GPU_ENABLED", true),
     nativeEnabled: boolean(env, "NATIVE_ENABLED", true),
+    syncThreshold: integer(env, "GPU_SYNC_THRESHOLD", 1000, 1, 10_000_000),
+    syncIntervalMinutes: integer(env, "GPU_SYNC_INTERVAL_MINUTES", 5, 1, 24 * 60),
     logLevel: oneOf(env, "LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
     serviceName: env.SERVICE_NAME ?? "kato",
   };

@@ -15,6 +15,22 @@ export interface Metrics {
   patternsMatched: client.Counter<"node_id">;
   cpuQueryDuration: client.Histogram<"backend">;
   gpuQueryDuration: client.Histogram<string>;
+  gpuSyncDuration: client.Histogram<"reason">;
+  gpuSyncEvents: client.Counter<"reason" | "outcome">;
+  gpuErrors: client.Counter<"error_type">;
+  gpuFallbackEvents: client.Counter<string>;
+  gpuMemoryBytes: client.Gauge<string>;
+  gpuPatternCount: client.Gauge<string>;
+  cpuPatternCount: client.Gauge<string>;
+  /** Sets where the tier gauges read their values at scrape time. */
+  setTierSource(source: () => TierCounts): void;
+}
+
+/** Tier sizes read by the gauges when /metrics is scraped. */
+export interface TierCounts {
+  gpuPatterns: number;
+  cpuPatterns: number;
+  deviceBytes: number;
 }
 
 const QUERY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -34,7 +50,9 @@ const QUERY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02
 export function createMetrics(): Metrics {
   const registry = new client.Registry();
   const registers = [registry];
+  let tiers: () => TierCounts = () => ({ gpuPatterns: 0, cpuPatterns: 0, deviceBytes: 0 });
   return {
+    setTierSource: (source) => tiers = source,
     registry,
     httpDuration: new client.Histogram({
       name: "kato_http_request_duration_seconds",
@@ -67,6 +85,54 @@ export function createMetrics(): Metrics {
       help: "Duration of prediction queries answered with the GPU tier",
       buckets: QUERY_BUCKETS,
       registers,
+    }),
+    gpuSyncDuration: new client.Histogram({
+      name: "kato_gpu_sync_duration_seconds",
+      help: "Duration of CPU to GPU promotions, by trigger",
+      labelNames: ["reason"] as const,
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60],
+      registers,
+    }),
+    gpuSyncEvents: new client.Counter({
+      name: "kato_gpu_sync_events_total",
+      help: "Promotions run, by trigger and outcome (ok or failed)",
+      labelNames: ["reason", "outcome"] as const,
+      registers,
+    }),
+    gpuErrors: new client.Counter({
+      name: "kato_gpu_errors_total",
+      help: "GPU tier failures, by error type (the libmatcher status, or open)",
+      labelNames: ["error_type"] as const,
+      registers,
+    }),
+    gpuFallbackEvents: new client.Counter({
+      name: "kato_gpu_fallback_events_total",
+      help: "Times a node's GPU tier was replaced by the CPU side after a failure",
+      registers,
+    }),
+    gpuMemoryBytes: new client.Gauge({
+      name: "kato_gpu_memory_bytes",
+      help: "Device memory held by the GPU tiers of all nodes",
+      registers,
+      collect() {
+        this.set(tiers().deviceBytes);
+      },
+    }),
+    gpuPatternCount: new client.Gauge({
+      name: "kato_gpu_pattern_count",
+      help: "Patterns held in the stable (GPU or native) tiers of all nodes",
+      registers,
+      collect() {
+        this.set(tiers().gpuPatterns);
+      },
+    }),
+    cpuPatternCount: new client.Gauge({
+      name: "kato_cpu_pattern_count",
+      help: "Patterns waiting in the fresh TypeScript tiers of all nodes",
+      registers,
+      collect() {
+        this.set(tiers().cpuPatterns);
+      },
     }),
   };
 }

@@ -26,7 +26,7 @@ export interface TestService extends AsyncDisposable {
 export async function startService(env: Record<string, string> = {}, dataDir?: string): Promise<TestService> {
   const dir = dataDir ?? await Deno.makeTempDir({ prefix: "kato-test-" });
   const open = () =>
-    buildService(loadConfig({ DATA_DIR: dir, NATIVE_ENABLED: "false", ...env }), createLogger("error"));
+    buildService(loadConfig({ DATA_DIR: dir, ...env }), createLogger("error"));
   let built = await open();
   const fixture: TestService = {
     get built() {

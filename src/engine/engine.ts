@@ -12,13 +12,17 @@ import type { Candidate, FinalizedMetrics, NodeStatistics } from "../kato/types.
 import type { LearnOutcome, LearnRecord, PatternStore } from "../store/types.ts";
 import { KeyedMutex, Mutex } from "../util/mutex.ts";
 import { SymbolEncoder } from "./encoder.ts";
-import type { PatternIndex } from "./matcher.ts";
+import { HybridIndex } from "./hybrid_index.ts";
+import type { EncodedPattern, PatternIndex } from "./matcher.ts";
 import { NodeMemory } from "./node_memory.ts";
 
 /** How the engine is built. */
 export interface EngineOptions {
-  /** Makes the index of a node (TypeScript, or libmatcher where it loads). */
-  createIndex: (nodeId: string) => PatternIndex;
+  /**
+   * Makes the index of a node (TypeScript, or libmatcher tiers where it loads). `patterns` lists the
+   * node's patterns in id order, for an index that must rebuild itself (GPU fallback and recovery).
+   */
+  createIndex: (nodeId: string, patterns: () => Iterable<EncodedPattern>) => PatternIndex;
   /** Progress lines of the bulk load. */
   log?: (message: string) => void;
   /** Patterns per bulk-load batch. */
@@ -67,6 +71,12 @@ export class Engine {
   /** Number of patterns of a node (0 when unknown). */
   patternCount(nodeId: string): number {
     return this.#nodes.get(nodeId)?.catalog.size ?? 0;
+  }
+
+  /** The node's hybrid index when it has GPU/CPU tiers, else undefined. */
+  hybridOf(nodeId: string): HybridIndex | undefined {
+    const index = this.#nodes.get(nodeId)?.index;
+    return index instanceof HybridIndex ? index : undefined;
   }
 
   /** Which index implementation serves a node, or undefined. */
@@ -148,7 +158,7 @@ export class Engine {
   #node(nodeId: string): NodeMemory {
     let node = this.#nodes.get(nodeId);
     if (node === undefined) {
-      node = new NodeMemory(this.#options.createIndex(nodeId));
+      node = new NodeMemory((patterns) => this.#options.createIndex(nodeId, patterns));
       this.#nodes.set(nodeId, node);
     }
     return node;

@@ -10,7 +10,7 @@ import { learnDeltas } from "../store/learn_merge.ts";
 import type { LearnOutcome, NodeTotals, StoredPattern, SymbolStats } from "../store/types.ts";
 import { PatternCatalog } from "./catalog.ts";
 import type { SymbolEncoder } from "./encoder.ts";
-import type { PatternIndex } from "./matcher.ts";
+import type { EncodedPattern, PatternIndex } from "./matcher.ts";
 
 /** The cached state of one node. */
 export class NodeMemory implements NodeStatistics {
@@ -20,8 +20,13 @@ export class NodeMemory implements NodeStatistics {
   totals: NodeTotals = { totalSymbolsInPatternsFrequencies: 0, totalPatternFrequencies: 0, totalUniquePatterns: 0 };
   finalized = new Map<string, FinalizedMetrics>();
 
-  constructor(index: PatternIndex) {
-    this.index = index;
+  /** `createIndex` receives this node's pattern source, for indexes that rebuild themselves. */
+  constructor(createIndex: (patterns: () => Iterable<EncodedPattern>) => PatternIndex) {
+    this.index = createIndex(() => this.#encodedPatterns());
+  }
+
+  *#encodedPatterns(): Iterable<EncodedPattern> {
+    for (let id = 0; id < this.catalog.size; id++) yield { id, symbols: this.catalog.symbolsOf(id) };
   }
 
   /** T: distinct symbols known in the node. */

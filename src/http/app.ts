@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import type { Metrics } from "../metrics.ts";
 import type { KatoService } from "../service/kato_service.ts";
 import { errorResponse } from "./errors.ts";
+import { type GpuDeps, gpuRoutes } from "./gpu_routes.ts";
 import { patternRoutes } from "./pattern_routes.ts";
 import { sessionRoutes } from "./session_routes.ts";
 import { type SystemInfo, systemRoutes } from "./system_routes.ts";
@@ -17,6 +18,7 @@ export interface AppDeps {
   service: KatoService;
   metrics: Metrics;
   info: SystemInfo;
+  gpu: GpuDeps;
   log: (message: string) => void;
 }
 
@@ -37,6 +39,7 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   app.route("/sessions", sessionRoutes(deps.service));
+  app.route("/gpu", gpuRoutes(deps.gpu));
   app.route("/", patternRoutes(deps.service));
   app.route("/", systemRoutes(deps.service, deps.metrics, deps.info));
 

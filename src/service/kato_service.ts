@@ -51,6 +51,8 @@ export interface SequenceOutcome {
 export interface ServiceHooks {
   onLearned?: (nodeId: string) => void;
   onPredicted?: (nodeId: string, candidates: number, seconds: number, backend: string) => void;
+  /** Training completion: finalize-training promotes fresh patterns to the GPU tier. */
+  onFinalized?: (nodeId: string) => Promise<void>;
 }
 
 /** Operations of the KATO API. */
@@ -186,6 +188,7 @@ export class KatoService {
     const session = await this.session(sessionId);
     const started = performance.now();
     const processed = await this.engine.finalize(session.nodeId, finalizeMetrics);
+    await this.#hooks.onFinalized?.(session.nodeId);
     return { session, processed, ms: performance.now() - started };
   }
 
