@@ -158,6 +158,18 @@ export class HybridIndex implements PatternIndex {
     });
   }
 
+  /**
+   * Fault injection for tests and drills: the stable tier's next `query` or `add` fails as a CUDA error
+   * would (libmatcher's `matcher_debug_inject_fault`). Throws TypeError when the tier is not native.
+   */
+  injectFault(kind: "query" | "add"): void {
+    const stable = this.#stable as PatternIndex & { injectFault?: (kind: "query" | "add") => void };
+    if (typeof stable.injectFault !== "function") {
+      throw new TypeError(`Cannot inject a fault: the ${this.#stable.backend} tier is not libmatcher`);
+    }
+    stable.injectFault(kind);
+  }
+
   /** Empties both tiers. */
   clear(): Promise<void> {
     return this.#lock.write(async () => {
