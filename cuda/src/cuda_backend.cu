@@ -383,7 +383,8 @@ struct PreparedState {
 
 struct Pass {
   int words;
-  std::vector<int32_t> states;  // indices into prepared states
+  std::vector<int32_t> states;   // indices into prepared states
+  std::vector<int32_t> symbols;  // the union of their distinct symbols
   SymbolHash hash;
   size_t table_offset = 0;  // in the staging buffer
   size_t shared_bytes = 0;
@@ -727,25 +728,25 @@ class CudaBackend final : public Backend {
           }
         }
         if (!open) {
-          passes.push_back(Pass{words, {}, {}, 0, 0});
+          passes.push_back(Pass{words, {}, {}, {}, 0, 0});
           keys.clear();
           open = true;
         }
         passes.back().states.push_back(st.index);
-        keys.insert(st.distinct.begin(), st.distinct.end());
+        for (int32_t sym : st.distinct) {
+          if (keys.insert(sym).second) passes.back().symbols.push_back(sym);
+        }
       }
     }
     for (const PreparedState& st : states) {
-      if (st.words > kFastWords && st.g_lo < st.g_hi) passes.push_back(Pass{st.words, {st.index}, {}, 0, 0});
+      if (st.words > kFastWords && st.g_lo < st.g_hi) passes.push_back(Pass{st.words, {st.index}, st.distinct, {}, 0, 0});
     }
 
     // Hash tables and masks for every pass, staged in one pinned buffer, uploaded once.
     size_t staged = 0;
     for (Pass& pass : passes) {
-      size_t keys = 0;
-      for (int32_t s : pass.states) keys += states[s].distinct.size();
-      pass.hash.reset(static_cast<int64_t>(keys));
-      for (int32_t s : pass.states) for (int32_t sym : states[s].distinct) pass.hash.insert(sym);
+      pass.hash.reset(static_cast<int64_t>(pass.symbols.size()));
+      for (int32_t sym : pass.symbols) pass.hash.insert(sym);
       const size_t cap = pass.hash.keys.size();
       const size_t mask_words = static_cast<size_t>(pass.hash.size + 1) * pass.states.size() * pass.words;
       pass.table_offset = staged;
