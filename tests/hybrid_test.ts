@@ -38,7 +38,14 @@ Deno.test({ name: "HybridIndex answers like a TsIndex before, during and after p
   const { index } = hybrid(all);
   index.add(all.slice(0, 150));
   const state = Int32Array.from({ length: 25 }, (_, k) => 1 + ((k * 7) % 40));
-  deepStrictEqual(await index.query(state, 0.2), (() => { const r = new TsIndex(); r.add(all.slice(0, 150)); return r.query(state, 0.2); })());
+  deepStrictEqual(
+    await index.query(state, 0.2),
+    (() => {
+      const r = new TsIndex();
+      r.add(all.slice(0, 150));
+      return r.query(state, 0.2);
+    })(),
+  );
   strictEqual((await index.promote()).promoted, 150);
   index.add(all.slice(150));
   strictEqual(index.stableSize, 150);
@@ -52,7 +59,10 @@ Deno.test({ name: "HybridIndex answers like a TsIndex before, during and after p
   index.close();
 });
 
-Deno.test({ name: "HybridIndex falls back on a stable-tier query fault with an identical answer, then recovers", ignore }, async () => {
+Deno.test({
+  name: "HybridIndex falls back on a stable-tier query fault with an identical answer, then recovers",
+  ignore,
+}, async () => {
   const all = patterns(200, 2);
   const reference = new TsIndex();
   reference.add(all);
@@ -97,14 +107,18 @@ Deno.test({ name: "HybridIndex keeps serving fresh patterns when their upload fa
   index.close();
 });
 
-Deno.test({ name: "sync triggers: threshold, training mode, leaving training, finalize, cron and POST /gpu/sync", ignore }, async () => {
+Deno.test({
+  name: "sync triggers: threshold, training mode, leaving training, finalize, cron and POST /gpu/sync",
+  ignore,
+}, async () => {
   await using t = await startService({ GPU_SYNC_THRESHOLD: "3", GPU_SYNC_INTERVAL_MINUTES: "5" });
   const id = await t.session("tiers");
   const learn = async (a: string) => {
     await observeAll(t, id, [[a], ["z"]]);
     await t.call("POST", `/sessions/${id}/learn`);
   };
-  const tiers = async () => (await t.call("GET", "/gpu/status")).json.nodes.find((n: { node_id: string }) => n.node_id === "tiers");
+  const tiers = async () =>
+    (await t.call("GET", "/gpu/status")).json.nodes.find((n: { node_id: string }) => n.node_id === "tiers");
   await learn("a");
   await learn("b");
   deepStrictEqual([(await tiers()).gpu_patterns, (await tiers()).cpu_patterns], [0, 2]);
@@ -142,27 +156,30 @@ Deno.test({ name: "sync triggers: threshold, training mode, leaving training, fi
   match(metrics, /kato_gpu_pattern_count \d+/);
 });
 
-Deno.test({ name: "predictions stay identical when a node falls back, and /health turns degraded", ignore }, async () => {
-  await using t = await startService();
-  const id = await t.session("fallback");
-  for (const events of [[["hello"], ["world"], ["test"]], [["hello"], ["there"]], [["a", "b"], ["world"]]]) {
-    await observeAll(t, id, events);
-    await t.call("POST", `/sessions/${id}/learn`);
-  }
-  await t.call("POST", "/gpu/sync");
-  await observeAll(t, id, [["hello"], ["world"]]);
-  const before = (await t.call("GET", `/sessions/${id}/predictions`)).json;
-  strictEqual((await t.call("GET", "/health")).json.status, "healthy");
-  const hybrid = t.built.engine.hybridOf("fallback")!;
-  hybrid.injectFault("query");
-  const after = (await t.call("GET", `/sessions/${id}/predictions`)).json;
-  deepStrictEqual(after.predictions, before.predictions);
-  const health = (await t.call("GET", "/health")).json;
-  strictEqual(health.status, "degraded");
-  match(health.issues[0], /node fallback: GPU tier failed during query/);
-  const status = (await t.call("GET", "/gpu/status")).json;
-  strictEqual(status.fallback, true);
-  match((await t.call("GET", "/metrics")).json, /kato_gpu_fallback_events_total 1/);
-  await t.call("POST", "/gpu/sync");
-  strictEqual((await t.call("GET", "/health")).json.status, "healthy");
-});
+Deno.test(
+  { name: "predictions stay identical when a node falls back, and /health turns degraded", ignore },
+  async () => {
+    await using t = await startService();
+    const id = await t.session("fallback");
+    for (const events of [[["hello"], ["world"], ["test"]], [["hello"], ["there"]], [["a", "b"], ["world"]]]) {
+      await observeAll(t, id, events);
+      await t.call("POST", `/sessions/${id}/learn`);
+    }
+    await t.call("POST", "/gpu/sync");
+    await observeAll(t, id, [["hello"], ["world"]]);
+    const before = (await t.call("GET", `/sessions/${id}/predictions`)).json;
+    strictEqual((await t.call("GET", "/health")).json.status, "healthy");
+    const hybrid = t.built.engine.hybridOf("fallback")!;
+    hybrid.injectFault("query");
+    const after = (await t.call("GET", `/sessions/${id}/predictions`)).json;
+    deepStrictEqual(after.predictions, before.predictions);
+    const health = (await t.call("GET", "/health")).json;
+    strictEqual(health.status, "degraded");
+    match(health.issues[0], /node fallback: GPU tier failed during query/);
+    const status = (await t.call("GET", "/gpu/status")).json;
+    strictEqual(status.fallback, true);
+    match((await t.call("GET", "/metrics")).json, /kato_gpu_fallback_events_total 1/);
+    await t.call("POST", "/gpu/sync");
+    strictEqual((await t.call("GET", "/health")).json.status, "healthy");
+  },
+);

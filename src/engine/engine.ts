@@ -106,6 +106,7 @@ export class Engine {
       frequency: node.catalog.frequencyOf(match.id),
       emotives: node.catalog.emotivesOf(match.id),
       similarity: match.similarity,
+      lcs: match.lcs,
     }));
   }
 

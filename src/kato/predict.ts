@@ -9,7 +9,8 @@ import { alignPattern } from "./alignment.ts";
 import { averageEmotives } from "./emotives.ts";
 import { type EnsembleMember, ensembleMetrics } from "./ensemble.ts";
 import { flatten } from "./normalize.ts";
-import { pruneCandidates, rankPredictions } from "./ranking.ts";
+import { preUpperBound } from "./pre_bound.ts";
+import { prePotential, pruneCandidates, rankPredictions } from "./ranking.ts";
 import type { Candidate, Event, NodeStatistics, Prediction, PredictionResult, PredictOptions } from "./types.ts";
 
 interface Aligned extends EnsembleMember {
@@ -64,7 +65,7 @@ export function predict(
   const state = flatten(stm);
   if (state.length === 0) return { predictions: [], future_potentials: [] };
 
-  const aligned = candidates.map((candidate): Aligned => {
+  const align = (candidate: Candidate): Aligned => {
     const a = alignPattern(candidate.events, stm, state);
     return {
       candidate,
@@ -82,7 +83,8 @@ export function predict(
       snr: a.snr,
       fragmentation: a.fragmentation,
     };
-  });
+  };
+  const aligned = alignSurvivors(candidates, 3 * options.maxPredictions, state.length, align);
   const kept = pruneCandidates(aligned, 3 * options.maxPredictions);
   const { metrics, futurePotentials } = ensembleMetrics(
     state,
@@ -138,4 +140,71 @@ export function predict(
     ),
     future_potentials: futurePotentials,
   };
+}
+
+/**
+ * Aligns every candidate that could survive pruning to `limit`, in input order. Candidates whose
+ * `pre` upper bound (from their LCS) is below the `limit`-th best real `pre` are skipped: they cannot
+ * be kept whatever the tie-breaks, so the pruned set is exactly the one aligning everything gives.
+ */
+function alignSurvivors(
+  candidates: readonly Candidate[],
+  limit: number,
+  stateLength: number,
+  align: (candidate: Candidate) => Aligned,
+): Aligned[] {
+  if (candidates.length <= limit || candidates.some((c) => c.lcs === undefined)) return candidates.map(align);
+  const bounds = candidates.map((c) => preUpperBound(c.lcs!, c.length, stateLength));
+  const order = candidates.map((_, index) => index).sort((a, b) => bounds[b]! - bounds[a]! || a - b);
+  const done = new Map<number, Aligned>();
+  const best = new MinHeap();
+  for (const index of order) {
+    if (best.size >= limit && bounds[index]! < best.peek()) break;
+    const result = align(candidates[index]!);
+    done.set(index, result);
+    best.push(prePotential(result));
+    if (best.size > limit) best.pop();
+  }
+  return [...done.keys()].sort((a, b) => a - b).map((index) => done.get(index)!);
+}
+
+/** A binary min-heap of numbers: the `limit` best scores, the worst of them on top. */
+class MinHeap {
+  #items: number[] = [];
+
+  get size(): number {
+    return this.#items.length;
+  }
+
+  peek(): number {
+    return this.#items[0]!;
+  }
+
+  push(value: number): void {
+    const items = this.#items;
+    items.push(value);
+    for (let k = items.length - 1; k > 0;) {
+      const parent = (k - 1) >> 1;
+      if (items[parent]! <= items[k]!) break;
+      [items[parent], items[k]] = [items[k]!, items[parent]!];
+      k = parent;
+    }
+  }
+
+  pop(): void {
+    const items = this.#items;
+    const last = items.pop()!;
+    if (items.length === 0) return;
+    items[0] = last;
+    for (let k = 0;;) {
+      const left = 2 * k + 1;
+      const right = left + 1;
+      let smallest = k;
+      if (left < items.length && items[left]! < items[smallest]!) smallest = left;
+      if (right < items.length && items[right]! < items[smallest]!) smallest = right;
+      if (smallest === k) break;
+      [items[smallest], items[k]] = [items[k]!, items[smallest]!];
+      k = smallest;
+    }
+  }
 }

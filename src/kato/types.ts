@@ -29,6 +29,11 @@ export interface Candidate {
   emotives: Emotives[];
   /** `((2·LCS/(|P|+|S|))·100)/100`, computed by the engine. */
   similarity: number;
+  /**
+   * LCS(P, S) when the engine knows it; lets `predict()` skip aligning candidates that provably
+   * cannot survive pruning (see `src/kato/pre_bound.ts`).
+   */
+  lcs?: number;
 }
 
 /** Node-wide statistics the ensemble metrics read. */

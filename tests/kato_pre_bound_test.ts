@@ -1,0 +1,83 @@
+import { deepStrictEqual, ok } from "node:assert";
+import { alignPattern, patternName, predict } from "../src/kato/mod.ts";
+import { preUpperBound } from "../src/kato/pre_bound.ts";
+import { prePotential } from "../src/kato/ranking.ts";
+import type { Candidate, NodeStatistics } from "../src/kato/types.ts";
+import { similarity } from "../src/engine/matcher.ts";
+
+function lcs(a: readonly string[], b: readonly string[]): number {
+  let previous = new Array(b.length + 1).fill(0);
+  for (const x of a) {
+    const current = new Array(b.length + 1).fill(0);
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = x === b[j - 1] ? previous[j - 1] + 1 : Math.max(previous[j], current[j - 1]);
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+function random(seed: number): () => number {
+  return () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+}
+
+function events(rnd: () => number, symbols: number, maxEvents: number): string[][] {
+  return Array.from(
+    { length: 1 + Math.floor(rnd() * maxEvents) },
+    () => Array.from({ length: Math.floor(rnd() * 4) }, () => `s${Math.floor(rnd() * symbols)}`).sort(),
+  );
+}
+
+Deno.test("preUpperBound() is never below the real pre of an aligned candidate", () => {
+  const rnd = random(9);
+  for (let round = 0; round < 3000; round++) {
+    const pattern = events(rnd, 1 + Math.floor(rnd() * 12), 8);
+    const stm = events(rnd, 12, 8);
+    const state = stm.flat();
+    const flat = pattern.flat();
+    if (state.length === 0 || flat.length === 0) continue;
+    const a = alignPattern(pattern, stm, state);
+    const pre = prePotential(a);
+    ok(preUpperBound(lcs(flat, state), flat.length, state.length) >= pre, `round ${round}: bound below ${pre}`);
+  }
+});
+
+Deno.test("predict() with LCS bounds returns exactly what aligning every candidate returns", () => {
+  const rnd = random(4);
+  for (let round = 0; round < 40; round++) {
+    const stm = events(rnd, 15, 6).filter((e) => e.length > 0);
+    const state = stm.flat();
+    if (state.length === 0) continue;
+    const pmf = new Map<string, number>();
+    const candidates: Candidate[] = [];
+    for (let k = 0; k < 150; k++) {
+      const pattern = events(rnd, 15, 7);
+      const flat = pattern.flat();
+      if (flat.length < 2) continue;
+      for (const s of new Set(flat)) pmf.set(s, (pmf.get(s) ?? 0) + 1);
+      const l = lcs(flat, state);
+      candidates.push({
+        name: patternName([...pattern, [`k${k}`]]),
+        events: pattern,
+        length: flat.length,
+        frequency: 1 + Math.floor(rnd() * 3),
+        emotives: [],
+        similarity: similarity(l, flat.length, state.length),
+        lcs: l,
+      });
+    }
+    const stats: NodeStatistics = {
+      patternMemberFrequency: (s) => pmf.get(s),
+      distinctSymbols: pmf.size,
+      totalUniquePatterns: candidates.length,
+      totalPatternFrequencies: candidates.length,
+    };
+    const options = { maxPredictions: 1 + (round % 7), rankSortAlgo: "potential" as const };
+    const withoutBounds = candidates.map(({ lcs: _lcs, ...rest }) => rest);
+    deepStrictEqual(
+      predict(stm, candidates, stats, options),
+      predict(stm, withoutBounds, stats, options),
+      `round ${round}`,
+    );
+  }
+});
