@@ -96,7 +96,11 @@ export async function buildService(config: ServiceConfig, log: Logger): Promise<
   };
   metrics.setTierSource(() => {
     const summary = tierSummary(engine);
-    return { gpuPatterns: summary.stablePatterns, cpuPatterns: summary.freshPatterns, deviceBytes: summary.deviceBytes };
+    return {
+      gpuPatterns: summary.stablePatterns,
+      cpuPatterns: summary.freshPatterns,
+      deviceBytes: summary.deviceBytes,
+    };
   });
   return { app, service, engine, store, sessions, metrics, indexes, sync, close, [Symbol.asyncDispose]: close };
 }

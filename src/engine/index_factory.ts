@@ -80,7 +80,10 @@ export function createIndexFactory(config: ServiceConfig, log: Logger, hooks: Fa
         patterns,
         onFault,
       }),
-    describe: () => useGpu ? "libmatcher CUDA tier + TypeScript fresh tier" : `libmatcher CPU tier + TypeScript fresh tier (${reason})`,
+    describe: () =>
+      useGpu
+        ? "libmatcher CUDA tier + TypeScript fresh tier"
+        : `libmatcher CPU tier + TypeScript fresh tier (${reason})`,
     stableBackend: useGpu ? "cuda" : "cpu",
     reason,
   };
