@@ -71,6 +71,18 @@ export const SQL = {
         total_symbols_in_patterns_frequencies + excluded.total_symbols_in_patterns_frequencies,
       total_pattern_frequencies = total_pattern_frequencies + excluded.total_pattern_frequencies,
       total_unique_patterns = total_unique_patterns + excluded.total_unique_patterns`,
+  importPattern: `INSERT INTO patterns (node_id, name, events, length, frequency, emotives, metadata)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (node_id, name) DO UPDATE SET events = excluded.events, length = excluded.length,
+      frequency = excluded.frequency, emotives = excluded.emotives, metadata = excluded.metadata`,
+  importSymbol: `INSERT INTO symbols (node_id, symbol, frequency, pmf) VALUES (?, ?, ?, ?)
+    ON CONFLICT (node_id, symbol) DO UPDATE SET frequency = excluded.frequency, pmf = excluded.pmf`,
+  importTotals: `INSERT INTO totals (node_id, total_symbols_in_patterns_frequencies,
+      total_pattern_frequencies, total_unique_patterns) VALUES (?, ?, ?, ?)
+    ON CONFLICT (node_id) DO UPDATE SET
+      total_symbols_in_patterns_frequencies = excluded.total_symbols_in_patterns_frequencies,
+      total_pattern_frequencies = excluded.total_pattern_frequencies,
+      total_unique_patterns = excluded.total_unique_patterns`,
   selectPatternPage: `SELECT ${PATTERN_COLUMNS} FROM patterns
     WHERE node_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
   countPatterns: "SELECT count(*) AS count FROM patterns WHERE node_id = ?",

@@ -247,41 +247,56 @@ export function planLearn(
 export function validateLearnRecord(record: LearnRecord): void {
   assertString("nodeId", record.nodeId);
   assertString("name", record.name);
-  if (!Array.isArray(record.events)) {
-    throw new TypeError(
-      "Cannot learn: events must be an array of string arrays",
-    );
+  validatePatternFields("learn", record);
+  assertPersistence(record.persistence);
+}
+
+/** The fields of a pattern that {@linkcode validatePatternFields} checks. */
+export type PatternFields = Pick<StoredPattern, "events" | "length" | "emotives" | "metadata">;
+
+/**
+ * Checks the shape of a pattern's events, length, emotives and metadata; shared by learn and import
+ * so that neither path can store a pattern the other would refuse. `action` starts the messages.
+ *
+ * @throws {TypeError} When a field has the wrong type.
+ * @throws {RangeError} When `length` is not the number of symbols of the events.
+ *
+ * @example Emotives must be a list of dicts
+ * ```ts
+ * import { throws } from "node:assert";
+ * import { validatePatternFields } from "./learn_merge.ts";
+ *
+ * const fields = { events: [["a", "b"]], length: 2, emotives: [], metadata: {} };
+ * validatePatternFields("import pattern", fields);
+ * throws(() => validatePatternFields("import pattern", { ...fields, emotives: {} as never }), TypeError);
+ * ```
+ */
+export function validatePatternFields(action: string, fields: PatternFields): void {
+  const events: unknown = fields.events;
+  if (!Array.isArray(events)) {
+    throw new TypeError(`Cannot ${action}: events must be an array of string arrays`);
   }
   let symbols = 0;
-  for (const event of record.events) {
+  for (const event of events) {
     if (!Array.isArray(event) || !event.every((s) => typeof s === "string")) {
-      throw new TypeError(
-        "Cannot learn: events must be an array of string arrays",
-      );
+      throw new TypeError(`Cannot ${action}: events must be an array of string arrays`);
     }
     symbols += event.length;
   }
-  if (record.length !== symbols) {
+  if (fields.length !== symbols) {
     throw new RangeError(
-      `Cannot learn: length ${record.length} does not match the ${symbols} symbols of the events`,
+      `Cannot ${action}: length ${fields.length} does not match the ${symbols} symbols of the events`,
     );
   }
-  assertPersistence(record.persistence);
-  if (
-    !Array.isArray(record.emotives) || !record.emotives.every(isPlainObject)
-  ) {
-    throw new TypeError("Cannot learn: emotives must be an array of objects");
+  if (!Array.isArray(fields.emotives) || !fields.emotives.every(isPlainObject)) {
+    throw new TypeError(`Cannot ${action}: emotives must be an array of objects`);
   }
-  if (!isPlainObject(record.metadata)) {
-    throw new TypeError(
-      "Cannot learn: metadata must be an object of string arrays",
-    );
+  if (!isPlainObject(fields.metadata)) {
+    throw new TypeError(`Cannot ${action}: metadata must be an object of string arrays`);
   }
-  for (const values of Object.values(record.metadata)) {
+  for (const values of Object.values(fields.metadata)) {
     if (!Array.isArray(values) || !values.every((v) => typeof v === "string")) {
-      throw new TypeError(
-        "Cannot learn: metadata must be an object of string arrays",
-      );
+      throw new TypeError(`Cannot ${action}: metadata must be an object of string arrays`);
     }
   }
 }

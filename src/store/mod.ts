@@ -1,6 +1,7 @@
 /**
- * The source of truth behind the engine: the `PatternStore` interface, its SQLite implementation,
- * the learn rules every implementation shares, and {@linkcode openStore} to pick one from config.
+ * The source of truth behind the engine: the `PatternStore` interface, its SQLite (default) and
+ * MongoDB implementations, the learn and import rules every implementation shares, and
+ * {@linkcode openStore} to pick one from config.
  *
  * @example Open the default store and learn one pattern
  * ```ts
@@ -26,27 +27,34 @@
  * @module
  */
 
+import { MongoStore, type MongoStoreOptions } from "./mongo.ts";
 import { SqliteStore } from "./sqlite.ts";
 import type { PatternStore } from "./types.ts";
 
 export * from "./types.ts";
 export * from "./errors.ts";
 export * from "./learn_merge.ts";
+export * from "./import_rules.ts";
+export { MongoStore, type MongoStoreOptions, redactUrl } from "./mongo.ts";
 export { SQLITE_FILE_NAME, SqliteStore, type SqliteStoreOptions } from "./sqlite.ts";
 
 /** Where the store lives; `mongodbUrl` selects MongoDB over the default SQLite file. */
 export interface StoreConfig {
   /** Directory of the SQLite file (`<dataDir>/kato.db`), created if missing; `":memory:"` for tests. */
   dataDir: string;
-  /** MongoDB connection string; not supported yet. */
+  /** MongoDB connection string (`MONGODB_URL`); when set, `dataDir` is not used. */
   mongodbUrl?: string | undefined;
+  /** Options of the MongoDB store, e.g. `serviceName` (KATO's `SERVICE_NAME`, part of database names). */
+  mongodb?: MongoStoreOptions | undefined;
 }
 
 /**
- * Opens the store the configuration selects: SQLite in `dataDir` unless `mongodbUrl` is set.
+ * Opens the store the configuration selects: MongoDB when `mongodbUrl` is set, else SQLite in
+ * `dataDir`.
  *
- * @throws {Error} When `mongodbUrl` is set: the MongoDB store is not available in this build yet.
- * @throws {StoreUnavailableError} When the SQLite file cannot be opened.
+ * @throws {TypeError} When `mongodbUrl` is not a MongoDB connection string.
+ * @throws {StoreUnavailableError} When the SQLite file cannot be opened, or no MongoDB server answers
+ * within the server-selection timeout (5 s by default).
  *
  * @example An in-memory store for a test
  * ```ts
@@ -60,11 +68,7 @@ export interface StoreConfig {
  */
 export function openStore(config: StoreConfig): Promise<PatternStore> {
   if (config.mongodbUrl !== undefined && config.mongodbUrl !== "") {
-    return Promise.reject(
-      new Error(
-        "Cannot open store: the MongoDB store is not available yet, unset MONGODB_URL to use SQLite",
-      ),
-    );
+    return MongoStore.open(config.mongodbUrl, config.mongodb ?? {});
   }
   try {
     return Promise.resolve(SqliteStore.open(config.dataDir));

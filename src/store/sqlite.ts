@@ -12,6 +12,7 @@ import { migrate } from "./_sqlite_schema.ts";
 import { type ArrayCapableStatement, type PatternRow, realOrNaN, SQL, toPattern, toSession } from "./_sqlite_sql.ts";
 import { inTransaction, translateError } from "./_sqlite_tx.ts";
 import { StoreUnavailableError } from "./errors.ts";
+import { validateImportedPattern, validateSymbolStats, validateTotals } from "./import_rules.ts";
 import { assertString, planLearn, validateLearnRecord } from "./learn_merge.ts";
 import type {
   LearnOutcome,
@@ -291,6 +292,54 @@ export class SqliteStore implements PatternStore, Disposable {
       inTransaction(db, () => {
         for (const sql of SQL.clearNode) this.#stmt(sql).run(nodeId);
       });
+    });
+  }
+
+  /** Writes patterns as given in one transaction; an existing name keeps its `seq` (ON CONFLICT updates the row). */
+  importPatterns(nodeId: string, patterns: readonly StoredPattern[]): Promise<void> {
+    return this.#call("import patterns", (db) => {
+      assertString("nodeId", nodeId);
+      for (const pattern of patterns) validateImportedPattern(pattern);
+      inTransaction(db, () => {
+        const upsert = this.#stmt(SQL.importPattern);
+        for (const p of patterns) {
+          upsert.run(
+            nodeId,
+            p.name,
+            JSON.stringify(p.events),
+            p.length,
+            p.frequency,
+            JSON.stringify(p.emotives),
+            JSON.stringify(p.metadata),
+          );
+        }
+      });
+    });
+  }
+
+  /** Sets symbol statistics as given, in one transaction. */
+  importSymbolStats(nodeId: string, stats: ReadonlyMap<string, SymbolStats>): Promise<void> {
+    return this.#call("import symbol statistics", (db) => {
+      assertString("nodeId", nodeId);
+      for (const [symbol, s] of stats) validateSymbolStats(symbol, s);
+      inTransaction(db, () => {
+        const upsert = this.#stmt(SQL.importSymbol);
+        for (const [symbol, s] of stats) upsert.run(nodeId, symbol, s.frequency, s.patternMemberFrequency);
+      });
+    });
+  }
+
+  /** Sets the node's totals as given. */
+  importTotals(nodeId: string, totals: NodeTotals): Promise<void> {
+    return this.#call("import totals", () => {
+      assertString("nodeId", nodeId);
+      validateTotals(totals);
+      this.#stmt(SQL.importTotals).run(
+        nodeId,
+        totals.totalSymbolsInPatternsFrequencies,
+        totals.totalPatternFrequencies,
+        totals.totalUniquePatterns,
+      );
     });
   }
 

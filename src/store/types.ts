@@ -112,6 +112,19 @@ export interface PatternStore {
   /** Deletes every pattern, statistic, total and finalized metric of a node. */
   clearNode(nodeId: string): Promise<void>;
 
+  /**
+   * Import: writes patterns exactly as given, `frequency` included, without the learn rules and
+   * without touching statistics or totals (import those with {@linkcode importSymbolStats} and
+   * {@linkcode importTotals}). A name already stored is overwritten and keeps its place in the load
+   * order; new names are appended in the given order. All or nothing per call; bad patterns reject
+   * with `TypeError` or `RangeError` (see `validateImportedPattern`) and write nothing.
+   */
+  importPatterns(nodeId: string, patterns: readonly StoredPattern[]): Promise<void>;
+  /** Import: sets each given symbol's statistics to exactly these values (others are kept). */
+  importSymbolStats(nodeId: string, stats: ReadonlyMap<string, SymbolStats>): Promise<void>;
+  /** Import: sets the node's totals to exactly these values. */
+  importTotals(nodeId: string, totals: NodeTotals): Promise<void>;
+
   /** Stores metrics computed by finalize-training (replacing earlier values of the same patterns). */
   saveFinalized(
     nodeId: string,
