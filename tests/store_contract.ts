@@ -34,6 +34,19 @@ export function learnRecord(
   };
 }
 
+/** A stored pattern of `events` with the given fields, for the import tests. */
+export function storedPattern(events: Event[], fields: Partial<StoredPattern> = {}): StoredPattern {
+  return {
+    name: patternName(events),
+    events,
+    length: events.reduce((sum, event) => sum + event.length, 0),
+    frequency: 1,
+    emotives: [],
+    metadata: {},
+    ...fields,
+  };
+}
+
 /** Every pattern of a node, through `loadPatterns`. */
 export async function allPatterns(
   store: PatternStore,
@@ -335,7 +348,7 @@ export function storeContract(
       await store.saveSession({
         sessionId: "s1",
         nodeId: "node-a",
-        expiresAt: 10,
+        expiresAt: Date.now() + 10,
         data: {},
       });
 
@@ -427,6 +440,92 @@ export function storeContract(
   );
 
   contractTest(
+    "importPatterns() stores patterns exactly as given, in order, without statistics",
+    async (store) => {
+      const a = storedPattern([["a", "b"]], { frequency: 7, emotives: [{ joy: 1 }], metadata: { k: ["z", "a"] } });
+      const b = storedPattern([["c"], ["d", "$x.y"]], { frequency: 1, metadata: { "$key.with.dots": ["v"] } });
+      await store.importPatterns("node-a", [b, a]);
+      deepStrictEqual(await allPatterns(store, "node-a"), [b, a]);
+      deepStrictEqual(await store.getPattern("node-a", a.name), a);
+      strictEqual((await store.loadSymbolStats("node-a")).size, 0);
+      deepStrictEqual(await store.getTotals("node-a"), {
+        totalSymbolsInPatternsFrequencies: 0,
+        totalPatternFrequencies: 0,
+        totalUniquePatterns: 0,
+      });
+      deepStrictEqual(await store.listNodes(), ["node-a"]);
+      await store.importPatterns("node-a", []);
+    },
+  );
+
+  contractTest(
+    "importPatterns() overwrites a known name in place and appends new ones",
+    async (store) => {
+      const a = storedPattern([["a", "b"]]);
+      const b = storedPattern([["b", "c"]]);
+      const c = storedPattern([["c", "d"]]);
+      await store.importPatterns("node-a", [a, b]);
+      const a2 = { ...a, frequency: 9, emotives: [{ e: 2 }] };
+      await store.importPatterns("node-a", [c, a2]);
+      deepStrictEqual(await allPatterns(store, "node-a"), [a2, b, c]);
+      // A learn after an import follows the learn rules from the imported values.
+      const outcome = await store.learn(learnRecord([["c", "d"]]));
+      strictEqual(outcome.created, false);
+      strictEqual(outcome.pattern.frequency, 2);
+    },
+  );
+
+  contractTest(
+    "importPatterns() refuses bad patterns and writes none of the batch",
+    async (store) => {
+      const good = storedPattern([["a", "b"]]);
+      const bad: [unknown, ErrorConstructor][] = [
+        [{ ...good, frequency: 0 }, RangeError],
+        [{ ...good, frequency: 1.5 }, RangeError],
+        [{ ...good, length: 3 }, RangeError],
+        [{ ...good, name: "" }, RangeError],
+        [{ ...good, name: 5 }, TypeError],
+        [{ ...good, events: [[1]] }, TypeError],
+        [{ ...good, emotives: {} }, TypeError],
+        [{ ...good, metadata: { k: "v" } }, TypeError],
+      ];
+      for (const [pattern, errorClass] of bad) {
+        await rejects(store.importPatterns("node-a", [good, pattern as StoredPattern]), errorClass);
+      }
+      strictEqual(await store.countPatterns("node-a"), 0);
+    },
+  );
+
+  contractTest(
+    "importSymbolStats() and importTotals() set values exactly",
+    async (store) => {
+      await store.learn(learnRecord([["a", "b"]]));
+      await store.importSymbolStats(
+        "node-a",
+        new Map([["a", { frequency: 10, patternMemberFrequency: 3 }], ["z", {
+          frequency: 4,
+          patternMemberFrequency: 4,
+        }]]),
+      );
+      deepStrictEqual(Object.fromEntries(await store.loadSymbolStats("node-a")), {
+        a: { frequency: 10, patternMemberFrequency: 3 },
+        b: { frequency: 1, patternMemberFrequency: 1 },
+        z: { frequency: 4, patternMemberFrequency: 4 },
+      });
+      const totals = { totalSymbolsInPatternsFrequencies: 40, totalPatternFrequencies: 5, totalUniquePatterns: 4 };
+      await store.importTotals("node-b", totals);
+      deepStrictEqual(await store.getTotals("node-b"), totals);
+      deepStrictEqual(await store.listNodes(), ["node-a", "node-b"]);
+      await rejects(
+        store.importSymbolStats("node-a", new Map([["a", { frequency: -1, patternMemberFrequency: 0 }]])),
+        RangeError,
+      );
+      await rejects(store.importTotals("node-a", { ...totals, totalUniquePatterns: 0.5 }), RangeError);
+      strictEqual((await store.loadSymbolStats("node-a")).get("a")?.frequency, 10);
+    },
+  );
+
+  contractTest(
     "saveSession() and getSession() round-trip the session state",
     async (store) => {
       const session = {
@@ -459,7 +558,7 @@ export function storeContract(
       await store.saveSession({
         sessionId: "s-1",
         nodeId: "n",
-        expiresAt: 5,
+        expiresAt: Date.now() + 5,
         data: 1,
       });
       strictEqual(await store.deleteSession("s-1"), true);
@@ -471,36 +570,27 @@ export function storeContract(
   contractTest(
     "loadActiveSessions() and purgeExpiredSessions() split at expiresAt <= now",
     async (store) => {
-      for (
-        const [sessionId, expiresAt] of [["old", 100], ["edge", 200], [
-          "live",
-          300,
-        ]] as const
-      ) {
-        await store.saveSession({
-          sessionId,
-          nodeId: "n",
-          expiresAt,
-          data: { sessionId },
-        });
+      // Times near the present: a store may also drop sessions some time after they expired
+      // (MongoDB's TTL index), which would make sessions dated 1970 vanish during the test.
+      const t0 = Date.now();
+      for (const [sessionId, offset] of [["old", 100], ["edge", 200], ["live", 300]] as const) {
+        await store.saveSession({ sessionId, nodeId: "n", expiresAt: t0 + offset, data: { sessionId } });
       }
-      deepStrictEqual(
-        (await store.loadActiveSessions(200)).map((s) => s.sessionId),
-        ["live"],
-      );
-      deepStrictEqual(
-        (await store.loadActiveSessions(99)).map((s) => s.sessionId).sort(),
-        ["edge", "live", "old"],
-      );
+      deepStrictEqual((await store.loadActiveSessions(t0 + 200)).map((s) => s.sessionId), ["live"]);
+      deepStrictEqual((await store.loadActiveSessions(t0 + 99)).map((s) => s.sessionId).sort(), [
+        "edge",
+        "live",
+        "old",
+      ]);
       // getSession still returns an expired session until it is purged.
-      strictEqual((await store.getSession("old"))?.expiresAt, 100);
-      strictEqual(await store.purgeExpiredSessions(200), 2);
-      strictEqual(await store.purgeExpiredSessions(200), 0);
+      strictEqual((await store.getSession("old"))?.expiresAt, t0 + 100);
+      strictEqual(await store.purgeExpiredSessions(t0 + 200), 2);
+      strictEqual(await store.purgeExpiredSessions(t0 + 200), 0);
       strictEqual(await store.getSession("old"), null);
       deepStrictEqual(await store.getSession("live"), {
         sessionId: "live",
         nodeId: "n",
-        expiresAt: 300,
+        expiresAt: t0 + 300,
         data: { sessionId: "live" },
       });
     },
