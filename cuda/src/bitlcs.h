@@ -5,7 +5,8 @@
 // ones; for each pattern symbol c:  U = V & M[c];  V = (V + U) | (V - U).  The LCS length is the
 // number of zero bits of V (bits at or above m stay one, so counting over whole words is exact).
 // States longer than 64 symbols use ceil(m / 64) words; the addition carries from word to word, the
-// subtraction never borrows (U is a subset of V's bits, so V - U == V & ~M).
+// subtraction never borrows: U is a subset of V's bits, so V - U == V & ~M, which is how it is
+// computed (one three-input logic operation on the GPU together with the OR).
 #ifndef MATCHER_BITLCS_H
 #define MATCHER_BITLCS_H
 
@@ -22,7 +23,7 @@ namespace bitlcs {
 /** One step on a single word (m <= 64). */
 BITLCS_FN uint64_t step1(uint64_t v, uint64_t mask) {
   const uint64_t u = v & mask;
-  return (v + u) | (v - u);
+  return (v + u) | (v & ~mask);  // == (v + u) | (v - u)
 }
 
 /**
@@ -36,7 +37,7 @@ BITLCS_FN uint64_t step_word(uint64_t v, uint64_t mask, uint64_t& carry) {
   const uint64_t s = t + carry;
   const uint64_t c2 = s < t ? 1u : 0u;
   carry = c1 | c2;
-  return s | (v - u);
+  return s | (v & ~mask);  // == s | (v - u)
 }
 
 /** Zero bits of one word of V. */

@@ -28,6 +28,7 @@
 
 #include "backend.h"
 #include "mask_table.h"
+#include "probe_table.h"
 
 namespace matcher {
 namespace {
@@ -94,9 +95,8 @@ struct PassParams {
   const void* syms;
   const int32_t* ids;
   const int32_t* lens;
-  const int32_t* keys;     // hash keys (cap)
-  const int32_t* vidx;     // hash values (cap): dense symbol index
-  const uint64_t* masks;   // masks[(row * n_states + s) * words + w]; row 0 is all zeros
+  const void* table;       // cap entries: uint32 (key << 16 | row) for 16-bit storage, uint2 {key, row} for 32-bit
+  const uint64_t* masks;   // masks[row * mask_stride + s * words + w]; row 0 is all zeros
   uint64_t* scratch;       // general path: V words per lane
   DevCandidate* cand;
   uint32_t* counts;
@@ -104,23 +104,38 @@ struct PassParams {
   int32_t g_begin;
   int32_t g_end;
   int32_t hash_bits;
-  int32_t n_keys;
+  int32_t probes;          // 1 (collision-free multiplier) or 2 (cuckoo)
+  uint32_t mult0;
+  uint32_t mult1;
+  int32_t table_cap;
+  int32_t mask_rows;
+  int32_t mask_stride;     // in 64-bit words
   int32_t n_states;
   int32_t words;
   PassState states[kMaxStates];
 };
 
-// The mask row of a symbol: 0 (an all-zero row) when the states do not contain it, else its dense
-// index + 1. Padding (0) never matches: key 0 marks an empty slot, checked first.
-__device__ __forceinline__ int lookup(const int32_t* keys, const int32_t* vidx, int bits, uint32_t sym) {
-  const uint32_t mask = (1u << bits) - 1u;
-  uint32_t h = (sym * 0x9E3779B1u) >> (32 - bits);
-  for (;;) {
-    const int32_t k = keys[h];
-    if (k == 0) return 0;
-    if (k == static_cast<int32_t>(sym)) return vidx[h] + 1;
-    h = (h + 1) & mask;
-  }
+template <typename SymT> struct TableEntry;
+template <> struct TableEntry<uint16_t> { using type = uint32_t; };
+template <> struct TableEntry<uint32_t> { using type = uint2; };
+
+__device__ __forceinline__ uint32_t probe(const uint32_t* table, uint32_t slot, uint32_t sym) {
+  const uint32_t e = table[slot];
+  return (e >> 16) == sym ? (e & 0xFFFFu) : 0u;
+}
+__device__ __forceinline__ uint32_t probe(const uint2* table, uint32_t slot, uint32_t sym) {
+  const uint2 e = table[slot];
+  return e.x == sym ? e.y : 0u;
+}
+
+// The mask row of a symbol: its row when the states contain it, else 0 (an all-zero row, so a miss
+// is a no-op step). Empty slots hold key 0 and row 0, so padding (symbol 0) also gets row 0.
+template <typename EntryT>
+__device__ __forceinline__ uint32_t lookup(const EntryT* table, const PassParams& p, uint32_t sym) {
+  const int shift = 32 - p.hash_bits;
+  uint32_t row = probe(table, (sym * p.mult0) >> shift, sym);
+  if (p.probes == 2) row |= probe(table, (sym * p.mult1) >> shift, sym);  // a key sits in one slot
+  return row;
 }
 
 template <typename SymT> struct ChunkOf;
@@ -155,19 +170,23 @@ __device__ __forceinline__ void append(const PassParams& p, int out, bool pass, 
   }
 }
 
-// Fast path: states of up to 64 * W symbols, S states per pass, hash and masks in shared memory.
+// Fast path: states of up to 64 * W symbols, up to S states per pass, table and masks in shared
+// memory. A row's S * W masks are contiguous (padded to an odd number of 16-byte units so the
+// lanes' 16-byte loads of different rows spread over the banks).
+// Blocks per multiprocessor the fast kernel is compiled for: caps its registers (V and a row of
+// masks per state) so that wide passes still keep several warps per scheduler.
+constexpr int fast_min_blocks(int row) { return row >= 16 ? 2 : row >= 8 ? 3 : 4; }
+
 template <typename SymT, int W, int S>
-__global__ void __launch_bounds__(kThreads) scan_fast(const PassParams p) {
+__global__ void __launch_bounds__(kThreads, fast_min_blocks(S * W)) scan_fast(const PassParams p) {
+  using EntryT = typename TableEntry<SymT>::type;
+  using Chunk = typename ChunkOf<SymT>::type;
+  constexpr int kRow = S * W;
   extern __shared__ __align__(16) unsigned char smem[];
-  const int cap = 1 << p.hash_bits;
-  int32_t* s_keys = reinterpret_cast<int32_t*>(smem);
-  int32_t* s_vidx = s_keys + cap;
-  uint64_t* s_masks = reinterpret_cast<uint64_t*>(s_vidx + cap);
-  for (int i = threadIdx.x; i < cap; i += blockDim.x) {
-    s_keys[i] = p.keys[i];
-    s_vidx[i] = p.vidx[i];
-  }
-  const int n_masks = (p.n_keys + 1) * p.n_states * W;
+  EntryT* s_table = reinterpret_cast<EntryT*>(smem);
+  uint64_t* s_masks = reinterpret_cast<uint64_t*>(smem + static_cast<size_t>(p.table_cap) * sizeof(EntryT));
+  for (int i = threadIdx.x; i < p.table_cap; i += blockDim.x) s_table[i] = static_cast<const EntryT*>(p.table)[i];
+  const int n_masks = p.mask_rows * p.mask_stride;
   for (int i = threadIdx.x; i < n_masks; i += blockDim.x) s_masks[i] = p.masks[i];
   __syncthreads();
 
@@ -175,8 +194,7 @@ __global__ void __launch_bounds__(kThreads) scan_fast(const PassParams p) {
   const int warps_per_block = blockDim.x >> 5;
   const int warp = blockIdx.x * warps_per_block + (threadIdx.x >> 5);
   const int n_warps = gridDim.x * warps_per_block;
-  const int ns = p.n_states;
-  using Chunk = typename ChunkOf<SymT>::type;
+  const int stride = p.mask_stride;
 
   for (int g = p.g_begin + warp; g < p.g_end; g += n_warps) {
     const GroupEntry e = p.groups[g];
@@ -184,7 +202,7 @@ __global__ void __launch_bounds__(kThreads) scan_fast(const PassParams p) {
     uint64_t v[S][W];
 #pragma unroll
     for (int s = 0; s < S; ++s) {
-      active[s] = s < ns && g >= p.states[s].g_lo && g < p.states[s].g_hi;  // warp-uniform
+      active[s] = s < p.n_states && g >= p.states[s].g_lo && g < p.states[s].g_hi;  // warp-uniform
 #pragma unroll
       for (int w = 0; w < W; ++w) v[s][w] = ~uint64_t{0};
     }
@@ -197,17 +215,28 @@ __global__ void __launch_bounds__(kThreads) scan_fast(const PassParams p) {
       unpack(cur, sym);
 #pragma unroll
       for (int k = 0; k < kChunk; ++k) {
-        // A miss reads the zero row, a no-op step: no divergence between hits and misses.
-        const uint64_t* row = s_masks + lookup(s_keys, s_vidx, p.hash_bits, sym[k]) * ns * W;
+        const uint64_t* row = s_masks + lookup(s_table, p, sym[k]) * stride;
+        uint64_t m[kRow];
+        if constexpr (kRow % 2 == 0) {
+#pragma unroll
+          for (int i = 0; i < kRow / 2; ++i) {
+            const ulonglong2 pair = reinterpret_cast<const ulonglong2*>(row)[i];
+            m[2 * i] = pair.x;
+            m[2 * i + 1] = pair.y;
+          }
+        } else {
+#pragma unroll
+          for (int i = 0; i < kRow; ++i) m[i] = row[i];
+        }
 #pragma unroll
         for (int s = 0; s < S; ++s) {
           if (!active[s]) continue;
           if (W == 1) {
-            v[s][0] = bitlcs::step1(v[s][0], row[s]);
+            v[s][0] = bitlcs::step1(v[s][0], m[s]);
           } else {
             uint64_t carry = 0;
 #pragma unroll
-            for (int w = 0; w < W; ++w) v[s][w] = bitlcs::step_word(v[s][w], row[s * W + w], carry);
+            for (int w = 0; w < W; ++w) v[s][w] = bitlcs::step_word(v[s][w], m[s * W + w], carry);
           }
         }
       }
@@ -227,18 +256,20 @@ __global__ void __launch_bounds__(kThreads) scan_fast(const PassParams p) {
   }
 }
 
-// General path: one state of any length; V lives in global scratch (interleaved by lane), the hash
-// and masks in global memory (cached). Misses skip the update entirely (mask 0 changes nothing).
+// General path: one state of any length; V lives in global scratch (interleaved by lane), the
+// table and masks in global memory (cached). Misses skip the update entirely (mask 0 changes nothing).
 template <typename SymT>
 __global__ void __launch_bounds__(kThreads) scan_general(const PassParams p) {
+  using EntryT = typename TableEntry<SymT>::type;
+  using Chunk = typename ChunkOf<SymT>::type;
   const int lane = threadIdx.x & 31;
   const int warps_per_block = blockDim.x >> 5;
   const int warp = blockIdx.x * warps_per_block + (threadIdx.x >> 5);
   const int n_warps = gridDim.x * warps_per_block;
   const int words = p.words;
   const PassState st = p.states[0];
+  const EntryT* table = static_cast<const EntryT*>(p.table);
   uint64_t* v = p.scratch + static_cast<int64_t>(warp) * words * kLanes + lane;
-  using Chunk = typename ChunkOf<SymT>::type;
 
   for (int g = p.g_begin + warp; g < p.g_end; g += n_warps) {
     if (g < st.g_lo || g >= st.g_hi) continue;  // warp-uniform
@@ -249,9 +280,9 @@ __global__ void __launch_bounds__(kThreads) scan_general(const PassParams p) {
       uint32_t sym[4];
       unpack(__ldg(src + c * kLanes), sym);
       for (int k = 0; k < kChunk; ++k) {
-        const int row = lookup(p.keys, p.vidx, p.hash_bits, sym[k]);
+        const uint32_t row = lookup(table, p, sym[k]);
         if (row == 0) continue;
-        const uint64_t* mask = p.masks + static_cast<int64_t>(row) * words;
+        const uint64_t* mask = p.masks + static_cast<int64_t>(row) * p.mask_stride;
         uint64_t carry = 0;
         for (int w = 0; w < words; ++w) v[w * kLanes] = bitlcs::step_word(v[w * kLanes], mask[w], carry);
       }
@@ -384,11 +415,34 @@ struct PreparedState {
 struct Pass {
   int words;
   std::vector<int32_t> states;   // indices into prepared states
-  std::vector<int32_t> symbols;  // the union of their distinct symbols
-  SymbolHash hash;
-  size_t table_offset = 0;  // in the staging buffer
+  std::vector<int32_t> symbols;  // the union of their distinct symbols; symbol i has mask row i + 1
+  ProbeTable table;
+  int kernel_states = 1;         // S of the kernel that runs it (fast path)
+  int mask_stride = 1;           // 64-bit words per mask row
+  size_t table_offset = 0;       // in the staging buffer
+  size_t masks_offset = 0;
   size_t shared_bytes = 0;
 };
+
+// Largest one-probe table tried before falling back to two probes.
+constexpr size_t kPerfectTableCap = 4096;
+
+// S of the kernel for ns states of `words` words: a power of two, at most states_for_words.
+int kernel_states(int ns, int words) {
+  int s = 1;
+  while (s < ns) s <<= 1;
+  return std::min(s, states_for_words(words));
+}
+
+// 64-bit words per mask row: S * W, padded to an odd number of 16-byte units when it is even, so
+// the lanes' 16-byte loads of different rows land on different banks.
+int mask_stride(int s, int words) {
+  const int row = s * words;
+  if (row % 2 != 0) return row;
+  int units = row / 2;
+  if (units % 2 == 0) ++units;
+  return units * 2;
+}
 
 class CudaBackend final : public Backend {
  public:
@@ -705,7 +759,8 @@ class CudaBackend final : public Backend {
         seen.reset(st.m);
         const int32_t* sym = q.symbols + q.offsets[s];
         for (int64_t i = 0; i < st.m; ++i) {
-          if (sym[i] > 0 && seen.insert(sym[i]) == static_cast<int32_t>(st.distinct.size())) st.distinct.push_back(sym[i]);
+          if (!matchable(sym[i])) continue;
+          if (seen.insert(sym[i]) == static_cast<int32_t>(st.distinct.size())) st.distinct.push_back(sym[i]);
         }
       }
     }
@@ -721,14 +776,13 @@ class CudaBackend final : public Backend {
         if (open) {
           size_t added = 0;
           for (int32_t sym : st.distinct) added += keys.count(sym) == 0 ? 1 : 0;
-          const size_t ns = passes.back().states.size() + 1;
-          if (static_cast<int>(ns) > states_for_words(words) ||
-              fast_shared_bytes(keys.size() + added, ns, words) > kPassSharedBudget) {
+          const int ns = static_cast<int>(passes.back().states.size()) + 1;
+          if (ns > states_for_words(words) || fast_shared_bytes(keys.size() + added, ns, words) > kPassSharedBudget) {
             open = false;
           }
         }
         if (!open) {
-          passes.push_back(Pass{words, {}, {}, {}, 0, 0});
+          passes.push_back(Pass{words, {}, {}});
           keys.clear();
           open = true;
         }
@@ -739,36 +793,50 @@ class CudaBackend final : public Backend {
       }
     }
     for (const PreparedState& st : states) {
-      if (st.words > kFastWords && st.g_lo < st.g_hi) passes.push_back(Pass{st.words, {st.index}, st.distinct, {}, 0, 0});
+      if (st.words > kFastWords && st.g_lo < st.g_hi) passes.push_back(Pass{st.words, {st.index}, st.distinct});
     }
 
-    // Hash tables and masks for every pass, staged in one pinned buffer, uploaded once.
+    // Tables and masks for every pass, staged in one pinned buffer, uploaded once.
+    const size_t entry_bytes = wide_ ? 8 : 4;
     size_t staged = 0;
     for (Pass& pass : passes) {
-      pass.hash.reset(static_cast<int64_t>(pass.symbols.size()));
-      for (int32_t sym : pass.symbols) pass.hash.insert(sym);
-      const size_t cap = pass.hash.keys.size();
-      const size_t mask_words = static_cast<size_t>(pass.hash.size + 1) * pass.states.size() * pass.words;
+      const bool fast = pass.words <= kFastWords;
+      const int ns = static_cast<int>(pass.states.size());
+      pass.table = build_probe_table(pass.symbols, fast ? kPerfectTableCap : size_t{1} << 16);
+      pass.kernel_states = fast ? kernel_states(ns, pass.words) : 1;
+      pass.mask_stride = fast ? mask_stride(pass.kernel_states, pass.words) : pass.words;
+      const size_t table_bytes = pass.table.cap() * entry_bytes;
+      const size_t mask_bytes = (pass.symbols.size() + 1) * pass.mask_stride * 8;
       pass.table_offset = staged;
-      pass.shared_bytes = 8 * cap + 8 * mask_words;
-      staged += (8 * cap + 8 * mask_words + 15) / 16 * 16;
+      pass.masks_offset = staged + table_bytes;
+      pass.shared_bytes = table_bytes + mask_bytes;
+      staged += (table_bytes + mask_bytes + 15) / 16 * 16;
     }
     pinned_tables_.ensure(std::max<size_t>(staged, 16));
     for (Pass& pass : passes) {
-      unsigned char* base = static_cast<unsigned char*>(pinned_tables_.ptr) + pass.table_offset;
-      const size_t cap = pass.hash.keys.size();
-      std::memcpy(base, pass.hash.keys.data(), cap * 4);
-      std::memcpy(base + cap * 4, pass.hash.value.data(), cap * 4);
-      uint64_t* masks = reinterpret_cast<uint64_t*>(base + cap * 8);
-      const size_t ns = pass.states.size();
-      std::memset(masks, 0, static_cast<size_t>(pass.hash.size + 1) * ns * pass.words * 8);  // row 0: no match
-      for (size_t k = 0; k < ns; ++k) {
+      unsigned char* base = static_cast<unsigned char*>(pinned_tables_.ptr);
+      const ProbeTable& t = pass.table;
+      for (size_t i = 0; i < t.cap(); ++i) {
+        if (wide_) {
+          uint32_t* e = reinterpret_cast<uint32_t*>(base + pass.table_offset) + 2 * i;
+          e[0] = t.keys[i];
+          e[1] = t.rows[i];
+        } else {
+          reinterpret_cast<uint32_t*>(base + pass.table_offset)[i] = t.keys[i] << 16 | t.rows[i];
+        }
+      }
+      uint64_t* masks = reinterpret_cast<uint64_t*>(base + pass.masks_offset);
+      std::memset(masks, 0, (pass.symbols.size() + 1) * pass.mask_stride * 8);  // row 0: no match
+      SymbolHash row_of;
+      row_of.reset(static_cast<int64_t>(pass.symbols.size()));
+      for (int32_t sym : pass.symbols) row_of.insert(sym);
+      for (size_t k = 0; k < pass.states.size(); ++k) {
         const int32_t s = pass.states[k];
         const int32_t* sym = q.symbols + q.offsets[s];
         for (int64_t i = 0; i < states[s].m; ++i) {
-          if (sym[i] <= 0) continue;
-          const size_t row = static_cast<size_t>(pass.hash.find(sym[i])) + 1;
-          masks[(row * ns + k) * pass.words + i / 64] |= uint64_t{1} << (i % 64);
+          if (!matchable(sym[i])) continue;
+          const size_t row = static_cast<size_t>(row_of.find(sym[i])) + 1;
+          masks[row * pass.mask_stride + k * pass.words + i / 64] |= uint64_t{1} << (i % 64);
         }
       }
     }
@@ -835,11 +903,15 @@ class CudaBackend final : public Backend {
     }
   }
 
-  // Shared memory of a fast pass: keys and values (cap each), then (keys + 1) mask rows.
-  static size_t fast_shared_bytes(size_t keys, size_t ns, int words) {
-    size_t cap = 4;
-    while (cap < 4 * keys) cap <<= 1;
-    return 8 * cap + 8 * (keys + 1) * ns * static_cast<size_t>(words);
+  // A state symbol no stored pattern can contain (<= 0, or beyond 16-bit storage) matches nothing.
+  bool matchable(int32_t symbol) const { return symbol > 0 && (wide_ || symbol <= 0xFFFF); }
+
+  // An upper bound of a fast pass's shared memory: its table, then (keys + 1) mask rows.
+  size_t fast_shared_bytes(size_t keys, int ns, int words) const {
+    size_t cuckoo = 4;
+    while (cuckoo < 4 * keys) cuckoo <<= 1;
+    const size_t table = std::max(kPerfectTableCap, cuckoo) * (wide_ ? 8 : 4);
+    return table + 8 * (keys + 1) * static_cast<size_t>(mask_stride(kernel_states(ns, words), words));
   }
 
   // Orders count (> kSmallSort) candidates with CUB's radix sort into sorted_; returns it.
@@ -869,24 +941,25 @@ class CudaBackend final : public Backend {
   }
 
   template <typename SymT, int W>
-  void launch_fast_s(const PassParams& p, size_t shared) {
-    const int ns = p.n_states;
+  void launch_fast_s(const PassParams& p, size_t shared, int s) {
     constexpr int kMax = states_for_words(W);
-    if (ns > kMax) throw Error(MATCHER_INTERNAL, "a pass holds more states than its kernel");
-    if (ns <= 1) launch_fast<SymT, W, 1>(p, shared);
-    else if (ns <= 2) launch_fast<SymT, W, 2>(p, shared);
-    else if (ns <= 4) launch_fast<SymT, W, 4>(p, shared);
-    else if (ns <= 8) launch_fast<SymT, W, (kMax < 8 ? kMax : 8)>(p, shared);
-    else launch_fast<SymT, W, kMax>(p, shared);
+    if (p.n_states > s || s > kMax) throw Error(MATCHER_INTERNAL, "a pass holds more states than its kernel");
+    switch (s) {
+      case 1: launch_fast<SymT, W, 1>(p, shared); break;
+      case 2: launch_fast<SymT, W, 2>(p, shared); break;
+      case 4: launch_fast<SymT, W, 4>(p, shared); break;
+      case 8: launch_fast<SymT, W, (kMax < 8 ? kMax : 8)>(p, shared); break;
+      default: launch_fast<SymT, W, kMax>(p, shared); break;
+    }
   }
 
   template <typename SymT>
-  void launch_typed(const PassParams& p, size_t shared) {
+  void launch_typed(const PassParams& p, const Pass& pass) {
     switch (p.words) {
-      case 1: launch_fast_s<SymT, 1>(p, shared); break;
-      case 2: launch_fast_s<SymT, 2>(p, shared); break;
-      case 3: launch_fast_s<SymT, 3>(p, shared); break;
-      case 4: launch_fast_s<SymT, 4>(p, shared); break;
+      case 1: launch_fast_s<SymT, 1>(p, pass.shared_bytes, pass.kernel_states); break;
+      case 2: launch_fast_s<SymT, 2>(p, pass.shared_bytes, pass.kernel_states); break;
+      case 3: launch_fast_s<SymT, 3>(p, pass.shared_bytes, pass.kernel_states); break;
+      case 4: launch_fast_s<SymT, 4>(p, pass.shared_bytes, pass.kernel_states); break;
       default: {
         const int per_block = kThreads / 32;
         const int64_t groups = p.g_end - p.g_begin;
@@ -908,16 +981,19 @@ class CudaBackend final : public Backend {
     p.syms = syms_.ptr;
     p.ids = static_cast<const int32_t*>(ids_.ptr);
     p.lens = static_cast<const int32_t*>(lens_.ptr);
-    unsigned char* base = static_cast<unsigned char*>(dev_tables_.ptr) + pass.table_offset;
-    const size_t cap = pass.hash.keys.size();
-    p.keys = reinterpret_cast<const int32_t*>(base);
-    p.vidx = reinterpret_cast<const int32_t*>(base + cap * 4);
-    p.masks = reinterpret_cast<const uint64_t*>(base + cap * 8);
+    unsigned char* base = static_cast<unsigned char*>(dev_tables_.ptr);
+    p.table = base + pass.table_offset;
+    p.masks = reinterpret_cast<const uint64_t*>(base + pass.masks_offset);
     p.cand = static_cast<DevCandidate*>(cand_.ptr);
     p.counts = static_cast<uint32_t*>(counts_.ptr);
     p.bufcap = bufcap_;
-    p.hash_bits = pass.hash.bits;
-    p.n_keys = pass.hash.size;
+    p.hash_bits = pass.table.bits;
+    p.probes = pass.table.probes;
+    p.mult0 = pass.table.mult[0];
+    p.mult1 = pass.table.mult[1];
+    p.table_cap = static_cast<int32_t>(pass.table.cap());
+    p.mask_rows = static_cast<int32_t>(pass.symbols.size() + 1);
+    p.mask_stride = pass.mask_stride;
     p.n_states = static_cast<int32_t>(pass.states.size());
     p.words = pass.words;
     p.g_begin = INT32_MAX;
@@ -928,8 +1004,8 @@ class CudaBackend final : public Backend {
       p.g_begin = std::min(p.g_begin, st.g_lo);
       p.g_end = std::max(p.g_end, st.g_hi);
     }
-    if (wide_) launch_typed<uint32_t>(p, pass.shared_bytes);
-    else launch_typed<uint16_t>(p, pass.shared_bytes);
+    if (wide_) launch_typed<uint32_t>(p, pass);
+    else launch_typed<uint16_t>(p, pass);
   }
 
   int32_t device_;
