@@ -12,6 +12,7 @@ import { createIndexFactory, type IndexFactory } from "./engine/index_factory.ts
 import { SyncManager } from "./engine/sync.ts";
 import { tierSummary } from "./http/gpu_routes.ts";
 import { createApp } from "./http/app.ts";
+import { KeyRing } from "./http/api_keys.ts";
 import type { Logger } from "./log.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { KatoService } from "./service/kato_service.ts";
@@ -33,10 +34,27 @@ export interface BuiltService extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** Seams of {@linkcode buildService} beyond the configuration. */
+export interface BuildOptions {
+  /** Decorates the opened store before anything uses it (the fault tests inject failures here). */
+  wrapStore?: (store: PatternStore) => PatternStore;
+}
+
 /** Opens the store, rebuilds the engine from it, restores sessions and builds the app. */
-export async function buildService(config: ServiceConfig, log: Logger): Promise<BuiltService> {
+export async function buildService(
+  config: ServiceConfig,
+  log: Logger,
+  options: BuildOptions = {},
+): Promise<BuiltService> {
   const startedAt = Date.now();
-  const store = await openStore({ dataDir: config.dataDir, mongodbUrl: config.mongodbUrl });
+  const keys = await KeyRing.load(config);
+  log.info(keys.enabled ? `Access control: on, ${keys.size} API keys` : "Access control: off (no API keys configured)");
+  const opened = await openStore({
+    dataDir: config.dataDir,
+    mongodbUrl: config.mongodbUrl,
+    sqlite: { busyTimeoutMs: config.storeBusyTimeoutMs },
+  });
+  const store = options.wrapStore?.(opened) ?? opened;
   log.info(`Store: ${store.kind} (${config.mongodbUrl ? "MongoDB" : config.dataDir})`);
   const metrics = createMetrics();
   const indexes = createIndexFactory(config, log, {
@@ -64,6 +82,7 @@ export async function buildService(config: ServiceConfig, log: Logger): Promise<
   const sessions = new SessionManager(store, {
     defaultTtlSeconds: config.sessionTtlSeconds,
     autoExtend: config.sessionAutoExtend,
+    limits: config.limits,
   });
   log.info(`Restored ${await sessions.restore()} active sessions`);
 
@@ -86,12 +105,16 @@ export async function buildService(config: ServiceConfig, log: Logger): Promise<
     gpu: { engine, sync, indexes },
     info: { serviceName: config.serviceName, startedAt, issues: () => tierSummary(engine).degraded },
     log: log.error,
+    access: { keys, metricsPublic: config.metricsPublic },
+    limits: config.limits,
   });
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
     engine.close();
+    // Slid session expiries are persisted lazily; a failed flush costs sessions minutes of TTL, not data.
+    await sessions.flush().catch((error) => log.warn(`Cannot persist session expiries: ${error}`));
     await store.close();
   };
   metrics.setTierSource(() => {

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { DEFAULT_LIMITS, type Limits } from "./service/limits.ts";
+
 /** Everything `main.ts` needs to wire the service. */
 export interface ServiceConfig {
   port: number;
@@ -26,6 +28,18 @@ export interface ServiceConfig {
   syncIntervalMinutes: number;
   logLevel: "debug" | "info" | "warn" | "error";
   serviceName: string;
+  /** API key entries (KATO_API_KEYS, docs/SECURITY.md); access control is on when set or when apiKeysFile is. */
+  apiKeys: string;
+  /** A file of API key entries (KATO_API_KEYS_FILE). */
+  apiKeysFile: string | undefined;
+  /** Whether `/metrics` needs no key while access control is on (METRICS_PUBLIC). */
+  metricsPublic: boolean;
+  /** Request, session and STM limits. */
+  limits: Limits;
+  /** How long shutdown waits for in-flight requests before closing anyway (SHUTDOWN_TIMEOUT_MS). */
+  shutdownTimeoutMs: number;
+  /** How long an SQLite write waits for another process's lock (STORE_BUSY_TIMEOUT_MS). */
+  storeBusyTimeoutMs: number;
 }
 
 /**
@@ -52,6 +66,34 @@ export function loadConfig(env: Record<string, string | undefined>): ServiceConf
     syncIntervalMinutes: integer(env, "GPU_SYNC_INTERVAL_MINUTES", 5, 1, 24 * 60),
     logLevel: oneOf(env, "LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
     serviceName: env.SERVICE_NAME ?? "kato",
+    apiKeys: env.KATO_API_KEYS ?? "",
+    apiKeysFile: env.KATO_API_KEYS_FILE || undefined,
+    metricsPublic: boolean(env, "METRICS_PUBLIC", true),
+    limits: {
+      maxBodyBytes: integer(env, "MAX_BODY_BYTES", DEFAULT_LIMITS.maxBodyBytes, 1024, 1024 ** 3),
+      maxSymbolsPerObservation: integer(
+        env,
+        "MAX_SYMBOLS_PER_OBSERVATION",
+        DEFAULT_LIMITS.maxSymbolsPerObservation,
+        1,
+        1_000_000,
+      ),
+      maxSymbolBytes: integer(env, "MAX_SYMBOL_BYTES", DEFAULT_LIMITS.maxSymbolBytes, 1, 1024 ** 2),
+      maxMetadataBytes: integer(env, "MAX_METADATA_BYTES", DEFAULT_LIMITS.maxMetadataBytes, 2, 1024 ** 3),
+      maxSequenceObservations: integer(
+        env,
+        "MAX_SEQUENCE_OBSERVATIONS",
+        DEFAULT_LIMITS.maxSequenceObservations,
+        1,
+        10_000_000,
+      ),
+      maxSessionsPerNode: integer(env, "MAX_SESSIONS_PER_NODE", DEFAULT_LIMITS.maxSessionsPerNode, 1, 10_000_000),
+      maxSessions: integer(env, "MAX_SESSIONS", DEFAULT_LIMITS.maxSessions, 1, 10_000_000),
+      maxStmEvents: integer(env, "MAX_STM_EVENTS", DEFAULT_LIMITS.maxStmEvents, 1, 1_000_000),
+      maxStmSymbols: integer(env, "MAX_STM_SYMBOLS", DEFAULT_LIMITS.maxStmSymbols, 1, 100_000_000),
+    },
+    shutdownTimeoutMs: integer(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 3_600_000),
+    storeBusyTimeoutMs: integer(env, "STORE_BUSY_TIMEOUT_MS", 5000, 0, 600_000),
   };
 }
 

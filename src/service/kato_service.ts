@@ -76,29 +76,45 @@ export class KatoService {
     return session;
   }
 
-  /** Runs `change` on the session under its lock; restores the session if it throws, saves if not. */
-  mutate<T>(sessionId: string, change: (session: Session) => Promise<T>): Promise<T> {
+  /**
+   * Runs `change` on the session under its lock; restores the session if it throws, saves if not.
+   * When the save fails after `change` stored a pattern (`committed(result)`), the session keeps the
+   * STM that learn left and the result stands: restoring it would make a retry learn the pattern a
+   * second time. Its stored copy catches up at its next save, or at `flush()` on shutdown.
+   */
+  mutate<T>(
+    sessionId: string,
+    change: (session: Session) => Promise<T>,
+    committed: (result: T) => boolean = () => false,
+  ): Promise<T> {
     return this.sessions.withLock(sessionId, async () => {
       const session = await this.session(sessionId);
       const snapshot = structuredClone(session);
+      let result: T;
       try {
-        const result = await change(session);
-        await this.sessions.save(session);
-        return result;
+        result = await change(session);
       } catch (error) {
         Object.assign(session, snapshot);
         throw error;
       }
+      try {
+        await this.sessions.save(session);
+      } catch (error) {
+        if (committed(result)) return result;
+        Object.assign(session, snapshot);
+        throw error;
+      }
+      return result;
     });
   }
 
   /** Observes one event; returns the auto-learned name or null. */
   observe(sessionId: string, observation: Observation): Promise<{ session: Session; autoLearned: string | null }> {
     return this.mutate(sessionId, async (session) => {
-      const { autoLearned } = await observeInto(this.engine, session, observation);
+      const { autoLearned } = await observeInto(this.engine, session, observation, this.sessions.limits);
       if (autoLearned !== null) this.#hooks.onLearned?.(session.nodeId);
       return { session, autoLearned };
-    });
+    }, (result) => result.autoLearned !== null);
   }
 
   /** Observes a list of events in order with KATO's observe-sequence options. */
@@ -113,7 +129,7 @@ export class KatoService {
       const learned: string[] = [];
       for (const [position, observation] of observations.entries()) {
         if (options.clear_stm_between && position > 0) session.stm = [];
-        const { autoLearned } = await observeInto(this.engine, session, observation);
+        const { autoLearned } = await observeInto(this.engine, session, observation, this.sessions.limits);
         if (options.learn_after_each && session.stm.length > 0) {
           learned.push(this.#prefixed(await learnFrom(this.engine, session)));
         }
@@ -134,7 +150,7 @@ export class KatoService {
       }
       for (const name of learned) if (name !== "") this.#hooks.onLearned?.(session.nodeId);
       return { session, initialStmLength, results, learned, finalLearned };
-    });
+    }, (outcome) => outcome.learned.some((name) => name !== ""));
   }
 
   /** Learns the STM; returns `PTRN|<hash>` or `""`, and the number of events learned. */
@@ -144,7 +160,7 @@ export class KatoService {
       const name = this.#prefixed(await learnFrom(this.engine, session));
       if (name !== "") this.#hooks.onLearned?.(session.nodeId);
       return { session, name, events };
-    });
+    }, (outcome) => outcome.name !== "");
   }
 
   /** Predictions from the session's current STM. */

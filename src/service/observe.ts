@@ -12,10 +12,8 @@ import type { Emotives, Event, PatternMetadata } from "../kato/types.ts";
 import type { Engine } from "../engine/engine.ts";
 import { compareCodePoints } from "../kato/normalize.ts";
 import { BadRequestError } from "./errors.ts";
+import { DEFAULT_LIMITS, type Limits, trimStm } from "./limits.ts";
 import type { Session } from "./sessions.ts";
-
-/** STM keeps at most this many events (KATO's max_stm_size). */
-export const MAX_STM_EVENTS = 1000;
 
 /** One validated observation. */
 export interface Observation {
@@ -30,18 +28,27 @@ export interface ObserveOutcome {
   autoLearned: string | null;
 }
 
-/** Appends an observation to the session and runs auto-learn. Mutates `session`; the caller saves it. */
-export async function observeInto(engine: Engine, session: Session, observation: Observation): Promise<ObserveOutcome> {
+/**
+ * Appends an observation to the session and runs auto-learn. Mutates `session`; the caller saves it.
+ * The STM and the accumulators keep the newest `limits.maxStmEvents` entries (KATO's 1000), and the
+ * STM at most `limits.maxStmSymbols` symbols, so a session's memory stays bounded.
+ */
+export async function observeInto(
+  engine: Engine,
+  session: Session,
+  observation: Observation,
+  limits: Pick<Limits, "maxStmEvents" | "maxStmSymbols"> = DEFAULT_LIMITS,
+): Promise<ObserveOutcome> {
   const event = session.config.sort_symbols ? sortSymbols(observation.strings) : [...observation.strings];
   session.time += 1;
   if (Object.keys(observation.emotives).length > 0) {
-    session.emotives = trimmed([...session.emotives, observation.emotives]);
+    session.emotives = trimmed([...session.emotives, observation.emotives], limits.maxStmEvents);
   }
   if (Object.keys(observation.metadata).length > 0) {
-    session.metadataLog = trimmed([...session.metadataLog, observation.metadata]);
+    session.metadataLog = trimmed([...session.metadataLog, observation.metadata], limits.maxStmEvents);
   }
   if (event.length === 0) return { autoLearned: null };
-  session.stm = trimmed([...session.stm, event]);
+  session.stm = trimStm([...session.stm, event], limits);
 
   const limit = session.config.max_pattern_length;
   if (limit <= 0 || session.stm.length < limit) return { autoLearned: null };
@@ -102,6 +109,6 @@ export function accumulateMetadata(log: readonly Record<string, unknown>[]): Pat
   return out;
 }
 
-function trimmed<T>(list: T[]): T[] {
-  return list.length > MAX_STM_EVENTS ? list.slice(list.length - MAX_STM_EVENTS) : list;
+function trimmed<T>(list: T[], max: number): T[] {
+  return list.length > max ? list.slice(list.length - max) : list;
 }

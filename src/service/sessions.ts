@@ -11,6 +11,8 @@
 import type { Emotives, Event } from "../kato/types.ts";
 import type { PatternStore } from "../store/types.ts";
 import { KeyedMutex } from "../util/mutex.ts";
+import { StoreUnavailableError } from "../store/errors.ts";
+import { DEFAULT_LIMITS, LimitExceededError, type Limits } from "./limits.ts";
 import { defaultSessionConfig, type SessionConfig } from "./session_config.ts";
 
 /** Everything a session holds. */
@@ -32,11 +34,19 @@ export interface Session {
   metadataLog: Record<string, unknown>[];
 }
 
+/** The limits that concern sessions. */
+export type SessionLimits = Pick<Limits, "maxSessionsPerNode" | "maxSessions" | "maxStmEvents" | "maxStmSymbols">;
+
 /** Options of {@linkcode SessionManager}. */
 export interface SessionManagerOptions {
   defaultTtlSeconds: number;
   autoExtend: boolean;
   now?: () => number;
+  /**
+   * Session quotas (creating a session beyond them is refused with a 429 LimitExceededError) and
+   * the STM bounds observe applies; DEFAULT_LIMITS when left out.
+   */
+  limits?: SessionLimits;
 }
 
 /** Creates, finds, persists and expires sessions. */
@@ -46,6 +56,8 @@ export class SessionManager {
   readonly #now: () => number;
   readonly #sessions = new Map<string, Session>();
   readonly #persistedExpiry = new Map<string, number>();
+  /** Sessions held in memory per node, expired-but-unpurged included: the quota's fast path. */
+  readonly #heldPerNode = new Map<string, number>();
   readonly #locks = new KeyedMutex();
 
   constructor(store: PatternStore, options: SessionManagerOptions) {
@@ -54,19 +66,24 @@ export class SessionManager {
     this.#now = options.now ?? Date.now;
   }
 
+  /** The session quotas and STM bounds in force. */
+  get limits(): SessionLimits {
+    return this.#options.limits ?? DEFAULT_LIMITS;
+  }
+
   /** Loads the sessions that have not expired from the store. */
   async restore(): Promise<number> {
     const now = this.#now();
     await this.#store.purgeExpiredSessions(now);
     for (const record of await this.#store.loadActiveSessions(now)) {
       const session = record.data as Session;
-      this.#sessions.set(session.sessionId, session);
+      this.#hold(session);
       this.#persistedExpiry.set(session.sessionId, session.expiresAt);
     }
     return this.#sessions.size;
   }
 
-  /** Creates and persists a session. */
+  /** Creates and persists a session; LimitExceededError (429) when a session quota is reached. */
   async create(
     nodeId: string,
     options: { metadata?: Record<string, unknown>; ttlSeconds?: number | undefined; config?: SessionConfig },
@@ -86,8 +103,15 @@ export class SessionManager {
       emotives: [],
       metadataLog: [],
     };
-    await this.save(session);
-    this.#sessions.set(session.sessionId, session);
+    this.#checkQuota(nodeId);
+    // Held before the write so that concurrent creates count it; released if the write fails.
+    this.#hold(session);
+    try {
+      await this.save(session);
+    } catch (error) {
+      this.#release(session.sessionId);
+      throw error;
+    }
     return session;
   }
 
@@ -97,7 +121,15 @@ export class SessionManager {
     if (session === undefined || !this.#options.autoExtend) return session;
     session.expiresAt = this.#now() + session.ttlSeconds * 1000;
     const persisted = this.#persistedExpiry.get(sessionId) ?? 0;
-    if (session.expiresAt - persisted > session.ttlSeconds * 100) await this.save(session);
+    if (session.expiresAt - persisted > session.ttlSeconds * 100) {
+      try {
+        await this.save(session);
+      } catch (error) {
+        // Persisting the slid expiry is an optimisation: a read must not fail while the store is
+        // down; the next save that succeeds (or flush() at shutdown) writes it.
+        if (!(error instanceof StoreUnavailableError)) throw error;
+      }
+    }
     return session;
   }
 
@@ -126,19 +158,36 @@ export class SessionManager {
     this.#persistedExpiry.set(session.sessionId, session.expiresAt);
   }
 
-  /** Sets a new TTL from now. */
+  /** Sets a new TTL from now; the session is unchanged when the write fails. */
   async extend(session: Session, ttlSeconds: number): Promise<void> {
+    const before = { ttlSeconds: session.ttlSeconds, expiresAt: session.expiresAt };
     session.ttlSeconds = ttlSeconds;
     session.expiresAt = this.#now() + ttlSeconds * 1000;
-    await this.save(session);
+    try {
+      await this.save(session);
+    } catch (error) {
+      Object.assign(session, before);
+      throw error;
+    }
+  }
+
+  /** Writes every session whose slid expiry is not persisted yet (at shutdown); returns how many. */
+  async flush(): Promise<number> {
+    let written = 0;
+    for (const session of this.#sessions.values()) {
+      if (session.expiresAt !== this.#persistedExpiry.get(session.sessionId)) {
+        await this.save(session);
+        written++;
+      }
+    }
+    return written;
   }
 
   /** Deletes a session; true when it was active. */
   async delete(sessionId: string): Promise<boolean> {
     const existed = this.peek(sessionId) !== undefined;
     await this.#store.deleteSession(sessionId);
-    this.#sessions.delete(sessionId);
-    this.#persistedExpiry.delete(sessionId);
+    this.#release(sessionId);
     return existed;
   }
 
@@ -159,11 +208,50 @@ export class SessionManager {
   async purgeExpired(): Promise<number> {
     const now = this.#now();
     for (const [id, session] of this.#sessions) {
-      if (session.expiresAt <= now) {
-        this.#sessions.delete(id);
-        this.#persistedExpiry.delete(id);
-      }
+      if (session.expiresAt <= now) this.#release(id);
     }
     return await this.#store.purgeExpiredSessions(now);
+  }
+
+  #hold(session: Session): void {
+    this.#sessions.set(session.sessionId, session);
+    this.#heldPerNode.set(session.nodeId, (this.#heldPerNode.get(session.nodeId) ?? 0) + 1);
+  }
+
+  #release(sessionId: string): void {
+    const session = this.#sessions.get(sessionId);
+    if (session === undefined) return;
+    this.#sessions.delete(sessionId);
+    this.#persistedExpiry.delete(sessionId);
+    const held = (this.#heldPerNode.get(session.nodeId) ?? 1) - 1;
+    if (held > 0) this.#heldPerNode.set(session.nodeId, held);
+    else this.#heldPerNode.delete(session.nodeId);
+  }
+
+  /** Counts held sessions first (O(1)); only at the limit are expired ones told apart (O(n)). */
+  #checkQuota(nodeId: string): void {
+    const limits = this.limits;
+    const now = this.#now();
+    if (this.#sessions.size >= limits.maxSessions) {
+      const active = this.counts().active;
+      if (active >= limits.maxSessions) {
+        throw new LimitExceededError(
+          429,
+          `Cannot create session: ${active} active sessions, at most ${limits.maxSessions} (MAX_SESSIONS)`,
+        );
+      }
+    }
+    if ((this.#heldPerNode.get(nodeId) ?? 0) >= limits.maxSessionsPerNode) {
+      let active = 0;
+      for (const session of this.#sessions.values()) {
+        if (session.nodeId === nodeId && session.expiresAt > now) active++;
+      }
+      if (active >= limits.maxSessionsPerNode) {
+        throw new LimitExceededError(
+          429,
+          `Cannot create session: node ${nodeId} has ${active} active sessions, at most ${limits.maxSessionsPerNode} (MAX_SESSIONS_PER_NODE)`,
+        );
+      }
+    }
   }
 }

@@ -28,7 +28,7 @@
  */
 
 import { MongoStore, type MongoStoreOptions } from "./mongo.ts";
-import { SqliteStore } from "./sqlite.ts";
+import { SqliteStore, type SqliteStoreOptions } from "./sqlite.ts";
 import type { PatternStore } from "./types.ts";
 
 export * from "./types.ts";
@@ -46,6 +46,8 @@ export interface StoreConfig {
   mongodbUrl?: string | undefined;
   /** Options of the MongoDB store, e.g. `serviceName` (KATO's `SERVICE_NAME`, part of database names). */
   mongodb?: MongoStoreOptions | undefined;
+  /** Options of the SQLite store, e.g. `busyTimeoutMs` (`STORE_BUSY_TIMEOUT_MS`). */
+  sqlite?: SqliteStoreOptions | undefined;
 }
 
 /**
@@ -71,7 +73,7 @@ export function openStore(config: StoreConfig): Promise<PatternStore> {
     return MongoStore.open(config.mongodbUrl, config.mongodb ?? {});
   }
   try {
-    return Promise.resolve(SqliteStore.open(config.dataDir));
+    return Promise.resolve(SqliteStore.open(config.dataDir, config.sqlite ?? {}));
   } catch (error) {
     return Promise.reject(error);
   }
