@@ -24,6 +24,7 @@ export const COLLECTIONS = {
   nodes: "nodes",
   vocabulary: "vocabulary",
   sessions: "sessions",
+  schemaVersion: "schema_version",
 } as const;
 
 /** `class` of the totals document in `metadata`, as KATO named it. */

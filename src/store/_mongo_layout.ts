@@ -19,12 +19,25 @@ async function createIndexes(db: Db, collection: string, specs: Document[]): Pro
   }
 }
 
+/** The layout version this build writes; a service database with a newer one is refused. */
+export const LAYOUT_VERSION = 1;
+
 /**
- * Indexes of the service database: registry names unique regardless of case, vocabulary symbols
- * unique, and a TTL index that deletes a session `graceSeconds` after it expired (the service purges
- * on time; the TTL index only cleans up after a service that is gone).
+ * Prepares the service database: checks (or records) the layout version, then creates its indexes:
+ * registry names unique regardless of case, vocabulary symbols unique, and a TTL index that deletes a
+ * session `graceSeconds` after it expired (the service purges on time; the TTL index only cleans up
+ * after a service that is gone).
+ *
+ * @throws {Error} When the database was written by a newer build.
  */
-export async function ensureMetaIndexes(meta: Db, graceSeconds: number): Promise<void> {
+export async function prepareMeta(meta: Db, graceSeconds: number): Promise<void> {
+  const versions = meta.collection<{ _id: string; version: number }>(COLLECTIONS.schemaVersion);
+  const found = await versions.findOne({ _id: "layout" });
+  if (found === null) {
+    await versions.updateOne({ _id: "layout" }, { $setOnInsert: { version: LAYOUT_VERSION } }, { upsert: true });
+  } else if (typeof found.version !== "number" || found.version > LAYOUT_VERSION) {
+    throw new Error(`layout version ${found.version} found, this build supports up to ${LAYOUT_VERSION}`);
+  }
   await createIndexes(meta, COLLECTIONS.nodes, [{ key: { db_key: 1 }, options: { unique: true } }]);
   await createIndexes(meta, COLLECTIONS.vocabulary, [{ key: { symbol: 1 }, options: { unique: true } }]);
   await createIndexes(meta, COLLECTIONS.sessions, [

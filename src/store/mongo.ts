@@ -25,7 +25,7 @@ import {
   vocabularyDocs,
 } from "./_mongo_docs.ts";
 import { learnInMongo } from "./_mongo_learn.ts";
-import { backfillSeq, ensureMetaIndexes, NodeDirectory, reserveSeq } from "./_mongo_layout.ts";
+import { backfillSeq, NodeDirectory, prepareMeta, reserveSeq } from "./_mongo_layout.ts";
 import {
   DEFAULT_RETRY,
   isDuplicateKeyError,
@@ -137,7 +137,7 @@ export class MongoStore implements PatternStore {
       const hello = await client.db("admin").command({ hello: 1 });
       const transactions = options.transactions ?? (typeof hello.setName === "string" || hello.msg === "isdbgrid");
       const meta = client.db(metaName);
-      await ensureMetaIndexes(meta, options.sessionTtlGraceSeconds ?? 86_400);
+      await prepareMeta(meta, options.sessionTtlGraceSeconds ?? 86_400);
       const nodes = new NodeDirectory(client, meta, serviceName);
       return new MongoStore(client, meta, nodes, transactions, options.retry ?? DEFAULT_RETRY);
     } catch (error) {
