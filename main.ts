@@ -7,6 +7,7 @@
 
 import { buildService } from "./src/bootstrap.ts";
 import { loadConfig, processEnv } from "./src/config.ts";
+import { gracefulShutdown, RequestDrain } from "./src/http/shutdown.ts";
 import { createLogger } from "./src/log.ts";
 
 const config = loadConfig(processEnv());
@@ -20,24 +21,23 @@ Deno.cron("promote fresh patterns to the GPU tier", "* * * * *", async () => {
 });
 
 Deno.cron("purge expired sessions", "* * * * *", async () => {
-  const purged = await built.sessions.purgeExpired();
+  // A store fault must not end the process: the next minute's purge tries again.
+  const purged = await built.sessions.purgeExpired().catch((error) => {
+    log.warn(`Cannot purge expired sessions: ${error}`);
+    return 0;
+  });
   if (purged > 0) log.info(`Purged ${purged} expired sessions`);
 });
 
+const drain = new RequestDrain();
 const server = Deno.serve({
   port: config.port,
   hostname: config.hostname,
   onListen: ({ hostname, port }) =>
     log.info(`kato-gpu listening on http://${hostname}:${port} (engine: ${built.indexes.describe()})`),
-}, built.app.fetch);
+}, drain.wrap(built.app.fetch));
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  log.info(`${signal} received: finishing in-flight requests, then closing the store`);
-  await server.shutdown();
-  await built.close();
-  Deno.exit(0);
+const shutdown = gracefulShutdown({ server, drain, close: built.close, timeoutMs: config.shutdownTimeoutMs, log });
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, () => void shutdown(signal).then((code) => Deno.exit(code)));
 }
-for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, () => void shutdown(signal));

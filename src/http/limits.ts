@@ -48,7 +48,13 @@ export function limitBody(maxBytes: number): MiddlewareHandler {
         },
       }),
     );
-    c.req.raw = new Request(raw, { body: counted, duplex: "half" } as RequestInit);
+    // Not `new Request(raw, …)`: copying raw.signal opts into Deno.serve's legacy abort behaviour.
+    c.req.raw = new Request(raw.url, {
+      method: raw.method,
+      headers: raw.headers,
+      body: counted,
+      duplex: "half",
+    } as RequestInit);
     await next();
   };
 }
