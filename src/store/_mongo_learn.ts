@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { ClientSession, Db, Document, MongoClient, ObjectId, TransactionOptions } from "mongodb";
+import type { ClientSession, Db, Document, MongoClient, ObjectId } from "mongodb";
 import {
   appliedOp,
   COLLECTIONS,
@@ -29,19 +29,10 @@ import {
   totalsIncrement,
 } from "./_mongo_docs.ts";
 import { reserveSeq } from "./_mongo_layout.ts";
+import { inTransaction } from "./_mongo_tx.ts";
 import { ConflictRetry, isDuplicateKeyError, isTransientError, type RetryPolicy, withRetry } from "./_mongo_retry.ts";
 import { learnDeltas, planLearn } from "./learn_merge.ts";
 import type { LearnOutcome, LearnRecord } from "./types.ts";
-
-/**
- * Snapshot reads make the compare-and-set conflict instead of miss; majority commit makes the learn
- * durable across a failover before it is acknowledged.
- */
-const TRANSACTION_OPTIONS: TransactionOptions = {
-  readConcern: { level: "snapshot" },
-  writeConcern: { w: "majority", journal: true },
-  readPreference: "primary",
-};
 
 /** What a learn needs besides the record. */
 export interface LearnContext {
@@ -64,12 +55,7 @@ function isRaceLost(error: unknown): boolean {
 
 async function learnInTransaction(ctx: LearnContext, record: LearnRecord): Promise<LearnOutcome> {
   return await withRetry("learn", ctx.policy, async () => {
-    const session = ctx.client.startSession();
-    try {
-      return await session.withTransaction(() => applyLearn(ctx, record, session), TRANSACTION_OPTIONS);
-    } finally {
-      await session.endSession();
-    }
+    return await inTransaction(ctx.client, (session) => applyLearn(ctx, record, session));
   }, (error) => isTransientError(error) || isRaceLost(error));
 }
 

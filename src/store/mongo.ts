@@ -5,34 +5,27 @@
  * @module
  */
 
-import { type Db, type Document, MongoClient, type MongoClientOptions, ObjectId } from "mongodb";
+import { type ClientSession, type Db, MongoClient, type MongoClientOptions, ObjectId } from "mongodb";
 import { compareCodePoints } from "../kato/normalize.ts";
 import type { FinalizedMetrics } from "../kato/types.ts";
 import {
   COLLECTIONS,
   finalizedSets,
-  importedPatternDoc,
   metaDbName,
   parseFinalizedDoc,
   parsePatternDoc,
-  parseSessionDoc,
   parseSymbolDoc,
   parseTotalsDoc,
-  sessionDoc,
   symbolSets,
   TOTALS_FILTER,
   totalsSet,
-  vocabularyDocs,
 } from "./_mongo_docs.ts";
+import { writeImportedPatterns } from "./_mongo_import.ts";
 import { learnInMongo } from "./_mongo_learn.ts";
-import { backfillSeq, NodeDirectory, prepareMeta, reserveSeq } from "./_mongo_layout.ts";
-import {
-  DEFAULT_RETRY,
-  isDuplicateKeyError,
-  type RetryPolicy,
-  translateMongoError,
-  withRetry,
-} from "./_mongo_retry.ts";
+import { backfillSeq, NodeDirectory, prepareMeta } from "./_mongo_layout.ts";
+import { DEFAULT_RETRY, type RetryPolicy, translateMongoError, withRetry } from "./_mongo_retry.ts";
+import * as meta from "./_mongo_service_db.ts";
+import { inTransaction } from "./_mongo_tx.ts";
 import { StoreUnavailableError } from "./errors.ts";
 import { validateImportedPattern, validateSymbolStats, validateTotals } from "./import_rules.ts";
 import { assertString, validateLearnRecord } from "./learn_merge.ts";
@@ -275,41 +268,17 @@ export class MongoStore implements PatternStore {
     // The last copy of a repeated name wins, at the place of the first, as SQLite's upsert does.
     const byName = new Map<string, StoredPattern>();
     for (const pattern of patterns) byName.set(pattern.name, pattern);
-    await this.#write("import patterns", nodeId, async (db, session) => {
-      const options = session ? { session } : {};
-      const collection = db.collection(COLLECTIONS.patterns);
-      const existing = new Map<string, Document>();
-      const found = collection.find({ name: { $in: [...byName.keys()] } }, {
-        projection: { name: 1, seq: 1 },
-        ...options,
-      });
-      for await (const doc of found) existing.set(doc.name, doc);
-      const fresh = [...byName.values()].filter((p) => !existing.has(p.name));
-      let seq = fresh.length > 0 ? await reserveSeq(db, fresh.length, session) : 0;
-      const ops = [...byName.values()].map((p) => {
-        const old = existing.get(p.name);
-        return old === undefined ? { insertOne: { document: importedPatternDoc(p, seq++) as unknown as Document } } : {
-          replaceOne: {
-            filter: { _id: old._id },
-            replacement: importedPatternDoc(p, old.seq) as unknown as Document,
-          },
-        };
-      });
-      await collection.bulkWrite(ops, { ordered: true, ...options });
-    });
+    await this.#write("import patterns", nodeId, (db, session) => writeImportedPatterns(db, byName, session));
   }
 
-  /** Sets symbol statistics as given (idempotent `$set` upserts). */
+  /** Sets symbol statistics as given: idempotent `$set` upserts, retried, not one transaction. */
   async importSymbolStats(nodeId: string, stats: ReadonlyMap<string, SymbolStats>): Promise<void> {
     assertString("nodeId", nodeId);
     for (const [symbol, s] of stats) validateSymbolStats(symbol, s);
     if (stats.size === 0) return;
-    await this.#write("import symbol statistics", nodeId, async (db, session) => {
-      await db.collection(COLLECTIONS.symbols).bulkWrite(symbolSets(stats), {
-        ordered: false,
-        ...(session ? { session } : {}),
-      });
-    });
+    await this.#write("import symbol statistics", nodeId, async (db) => {
+      await db.collection(COLLECTIONS.symbols).bulkWrite(symbolSets(stats), { ordered: false });
+    }, false);
   }
 
   /** Sets the node's totals as given. */
@@ -321,17 +290,18 @@ export class MongoStore implements PatternStore {
     }, false);
   }
 
-  /** Upserts finalize-training metrics; other patterns' metrics are kept. */
+  /**
+   * Upserts finalize-training metrics; other patterns' metrics are kept. Idempotent `$set` upserts,
+   * retried, not one transaction: finalize-training can cover millions of patterns, more than a
+   * transaction should hold.
+   */
   async saveFinalized(nodeId: string, metrics: Map<string, FinalizedMetrics>): Promise<void> {
     assertString("nodeId", nodeId);
     for (const name of metrics.keys()) assertString("name", name);
     if (metrics.size === 0) return;
-    await this.#write("save finalized metrics", nodeId, async (db, session) => {
-      await db.collection(COLLECTIONS.finalized).bulkWrite(finalizedSets(metrics), {
-        ordered: false,
-        ...(session ? { session } : {}),
-      });
-    });
+    await this.#write("save finalized metrics", nodeId, async (db) => {
+      await db.collection(COLLECTIONS.finalized).bulkWrite(finalizedSets(metrics), { ordered: false });
+    }, false);
   }
 
   /** Finalize-training metrics of a node. */
@@ -345,106 +315,52 @@ export class MongoStore implements PatternStore {
   }
 
   /** The vocabulary in id order (id = index + 1). */
-  async loadVocabulary(): Promise<string[]> {
-    return await this.#call("load vocabulary", async () => {
-      const docs = this.#meta.collection(COLLECTIONS.vocabulary).find({}, {
-        sort: { _id: 1 },
-        projection: { symbol: 1 },
-      });
-      const symbols: string[] = [];
-      for await (const doc of docs) symbols.push(doc.symbol);
-      return symbols;
-    });
+  loadVocabulary(): Promise<string[]> {
+    return this.#call("load vocabulary", () => meta.loadVocabulary(this.#meta));
   }
 
   /**
-   * Appends symbols with ids `firstId, firstId + 1, …`. Ids are `_id`s, so of two processes that
-   * append from the same size the second fails on its first document and inserts nothing. A retry
+   * Appends symbols with ids `firstId, firstId + 1, …`, in a transaction where available. A retry
    * after an unknown outcome recognises its own symbols already in place.
    *
    * @throws {RangeError} When `firstId` is not the current size + 1 or a symbol is already present.
    */
   async appendVocabulary(firstId: number, symbols: readonly string[]): Promise<void> {
-    this.#open("append vocabulary");
-    if (!Number.isInteger(firstId) || firstId < 1) {
-      throw new RangeError(`Invalid firstId: expected a positive integer, got ${firstId}`);
-    }
-    for (const symbol of symbols) assertString("symbol", symbol);
-    if (new Set(symbols).size !== symbols.length) {
-      throw new RangeError("Cannot append vocabulary: a symbol is repeated in the batch");
-    }
-    const vocabulary = this.#meta.collection<{ _id: number; symbol: string }>(COLLECTIONS.vocabulary);
-    let sent = false;
-    await this.#call("append vocabulary", async () => {
-      const last = await vocabulary.findOne({}, { sort: { _id: -1 } });
-      const size = last?._id ?? 0;
-      if (sent && size === firstId - 1 + symbols.length && symbols.length > 0) {
-        const ours = await vocabulary.find({ _id: { $gte: firstId } }, { sort: { _id: 1 } }).toArray();
-        if (ours.every((doc, i) => doc.symbol === symbols[i])) return;
-      }
-      if (firstId !== size + 1) {
-        throw new RangeError(`Cannot append vocabulary: first id ${firstId} given, ${size + 1} expected`);
-      }
-      if (symbols.length === 0) return;
-      const present = await vocabulary.findOne({ symbol: { $in: [...symbols] } });
-      if (present !== null) throw new RangeError(`Cannot append vocabulary: symbol already present: ${present.symbol}`);
-      sent = true;
-      try {
-        await vocabulary.insertMany(vocabularyDocs(firstId, symbols) as { _id: number; symbol: string }[], {
-          ordered: true,
-        });
-      } catch (error) {
-        if (isDuplicateKeyError(error)) {
-          throw new RangeError("Cannot append vocabulary: another writer appended first", { cause: error });
-        }
-        throw error;
-      }
+    const client = this.#open("append vocabulary");
+    meta.validateAppend(firstId, symbols);
+    let attempts = 0;
+    await this.#call("append vocabulary", () => {
+      const retrying = attempts++ > 0;
+      if (!this.transactions) return meta.appendVocabularyOnce(this.#meta, firstId, symbols, retrying);
+      return inTransaction(client, (s) => meta.appendVocabularyOnce(this.#meta, firstId, symbols, retrying, s));
     });
   }
 
   /** Creates or replaces a session. */
-  async saveSession(session: SessionRecord): Promise<void> {
-    assertString("sessionId", session.sessionId);
-    assertString("nodeId", session.nodeId);
-    if (!Number.isFinite(session.expiresAt)) {
-      throw new TypeError(`Invalid expiresAt: expected epoch milliseconds, got ${session.expiresAt}`);
-    }
-    const doc = sessionDoc(session);
-    await this.#call("save session", async () => {
-      await this.#sessions().replaceOne({ _id: session.sessionId }, doc, { upsert: true });
-    });
+  saveSession(session: SessionRecord): Promise<void> {
+    return this.#call("save session", () => meta.saveSession(this.#meta, session));
   }
 
   /** A session by id, expired or not (until purged, or deleted by the TTL index after its grace), or null. */
-  async getSession(sessionId: string): Promise<SessionRecord | null> {
+  getSession(sessionId: string): Promise<SessionRecord | null> {
     assertString("sessionId", sessionId);
-    const doc = await this.#call("get session", () => this.#sessions().findOne({ _id: sessionId }));
-    return doc === null ? null : parseSessionDoc(doc);
+    return this.#call("get session", () => meta.getSession(this.#meta, sessionId));
   }
 
   /** Deletes a session; true when it existed. */
-  async deleteSession(sessionId: string): Promise<boolean> {
+  deleteSession(sessionId: string): Promise<boolean> {
     assertString("sessionId", sessionId);
-    const result = await this.#call("delete session", () => this.#sessions().deleteOne({ _id: sessionId }));
-    return result.deletedCount > 0;
+    return this.#call("delete session", () => meta.deleteSession(this.#meta, sessionId));
   }
 
   /** Sessions with `expiresAt > now`. */
-  async loadActiveSessions(now: number): Promise<SessionRecord[]> {
-    const docs = await this.#call(
-      "load sessions",
-      () => this.#sessions().find({ expires_at: { $gt: new Date(now) } }).toArray(),
-    );
-    return docs.map(parseSessionDoc);
+  loadActiveSessions(now: number): Promise<SessionRecord[]> {
+    return this.#call("load sessions", () => meta.loadActiveSessions(this.#meta, now));
   }
 
   /** Deletes sessions with `expiresAt <= now`; returns how many. */
-  async purgeExpiredSessions(now: number): Promise<number> {
-    const result = await this.#call(
-      "purge sessions",
-      () => this.#sessions().deleteMany({ expires_at: { $lte: new Date(now) } }),
-    );
-    return result.deletedCount;
+  purgeExpiredSessions(now: number): Promise<number> {
+    return this.#call("purge sessions", () => meta.purgeExpiredSessions(this.#meta, now));
   }
 
   /** Closes the client; later calls reject with `StoreUnavailableError`, a second close does nothing. */
@@ -455,23 +371,20 @@ export class MongoStore implements PatternStore {
     await client.close();
   }
 
-  #sessions() {
-    return this.#meta.collection<{ _id: string }>(COLLECTIONS.sessions);
-  }
-
   #open(action: string): MongoClient {
     if (this.#client === null) throw new StoreUnavailableError(`Cannot ${action}: the store is closed`);
     return this.#client;
   }
 
   /** Runs an idempotent operation with retries, translating driver errors. */
-  #call<T>(action: string, body: () => Promise<T>): Promise<T> {
+  #call<T>(action: string, body: (client: MongoClient) => Promise<T>): Promise<T> {
+    let client: MongoClient;
     try {
-      this.#open(action);
+      client = this.#open(action);
     } catch (error) {
       return Promise.reject(error);
     }
-    return withRetry(action, this.#policy, body);
+    return withRetry(action, this.#policy, () => body(client));
   }
 
   /** Runs an idempotent read of a node's database, or returns `empty` when the node has none. */
@@ -489,21 +402,13 @@ export class MongoStore implements PatternStore {
   #write(
     action: string,
     nodeId: string,
-    body: (db: Db, session?: import("mongodb").ClientSession) => Promise<void>,
+    body: (db: Db, session?: ClientSession) => Promise<void>,
     atomic = true,
   ): Promise<void> {
-    return this.#call(action, async () => {
+    return this.#call(action, async (client) => {
       const db = await this.#nodes.forWrite(nodeId);
       if (!this.transactions || !atomic) return await body(db);
-      const session = this.#client!.startSession();
-      try {
-        await session.withTransaction(() => body(db, session), {
-          readConcern: { level: "snapshot" },
-          writeConcern: { w: "majority", journal: true },
-        });
-      } finally {
-        await session.endSession();
-      }
+      await inTransaction(client, (session) => body(db, session));
     });
   }
 }

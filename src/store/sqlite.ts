@@ -8,6 +8,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { FinalizedMetrics } from "../kato/types.ts";
+import { DatabaseFile } from "./_sqlite_file.ts";
 import { migrate } from "./_sqlite_schema.ts";
 import { type ArrayCapableStatement, type PatternRow, realOrNaN, SQL, toPattern, toSession } from "./_sqlite_sql.ts";
 import { inTransaction, translateError } from "./_sqlite_tx.ts";
@@ -78,10 +79,15 @@ export class SqliteStore implements PatternStore, Disposable {
   readonly location: string;
   #db: DatabaseSync | null;
   readonly #statements = new Map<string, StatementSync>();
+  /** The file behind `#db`, checked before every call; undefined in memory. */
+  readonly #file: DatabaseFile | undefined;
+  readonly #reopen: () => DatabaseSync;
 
-  private constructor(db: DatabaseSync, location: string) {
+  private constructor(db: DatabaseSync, location: string, file: DatabaseFile | undefined, reopen: () => DatabaseSync) {
     this.#db = db;
     this.location = location;
+    this.#file = file;
+    this.#reopen = reopen;
   }
 
   /**
@@ -118,26 +124,18 @@ export class SqliteStore implements PatternStore, Disposable {
     }
     const inMemory = dataDir === ":memory:";
     const location = inMemory ? dataDir : join(dataDir, SQLITE_FILE_NAME);
-    let db: DatabaseSync | undefined;
-    try {
-      if (!inMemory) mkdirSync(dataDir, { recursive: true });
-      db = new DatabaseSync(location);
-      // The timeout comes first so that switching to WAL also waits for another opener's lock.
-      db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
-      if (!inMemory) setWal(db);
-      db.exec(`PRAGMA synchronous = ${synchronous}`);
-      migrate(db);
-    } catch (error) {
-      if (db?.isOpen) db.close();
-      // Whatever stops the open (permissions, a file where the directory should be, a lock, a schema
-      // from a newer build) leaves this process without a store: the caller's answer is the same.
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new StoreUnavailableError(
-        `Cannot open store at ${location}: ${reason}`,
-        { cause: error },
-      );
+    if (!inMemory) {
+      try {
+        mkdirSync(dataDir, { recursive: true });
+      } catch (error) {
+        throw new StoreUnavailableError(`Cannot open store at ${location}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
     }
-    return new SqliteStore(db, location);
+    const reopen = () => openDatabase(location, inMemory, synchronous, busyTimeoutMs);
+    const db = reopen();
+    return new SqliteStore(db, location, inMemory ? undefined : new DatabaseFile(location), reopen);
   }
 
   /** Applies one learn in one transaction; resolved only after COMMIT. */
@@ -520,6 +518,25 @@ export class SqliteStore implements PatternStore, Disposable {
     return statement;
   }
 
+  /**
+   * The connection, once the file at `location` is known to be the one it has open (see
+   * `_sqlite_file.ts`): a deleted file or log is written back and reopened first.
+   */
+  #sameFile(action: string, db: DatabaseSync): DatabaseSync {
+    const state = this.#file?.state() ?? "intact";
+    if (state === "intact") return db;
+    this.#statements.clear();
+    this.#db = null;
+    try {
+      this.#db = this.#file!.recover(action, db, state, this.#reopen);
+    } finally {
+      // A repair that could not start leaves the old connection in use; one that failed midway
+      // leaves the store closed (the data is in the restored copy next to the database).
+      if (this.#db === null && db.isOpen) this.#db = db;
+    }
+    return this.#db!;
+  }
+
   /** Runs a synchronous body as a promise, turning SQLite errors into `StoreUnavailableError`. */
   #call<T>(action: string, body: (db: DatabaseSync) => T): Promise<T> {
     const db = this.#db;
@@ -529,10 +546,38 @@ export class SqliteStore implements PatternStore, Disposable {
       );
     }
     try {
-      return Promise.resolve(body(db));
+      return Promise.resolve(body(this.#sameFile(action, db)));
     } catch (error) {
       return Promise.reject(translateError(action, error));
     }
+  }
+}
+
+/**
+ * Opens the database with the store's pragmas and schema.
+ *
+ * @throws {StoreUnavailableError} Whatever stops the open (permissions, a file where the directory
+ * should be, a lock, a schema from a newer build) leaves the process without a store.
+ */
+function openDatabase(
+  location: string,
+  inMemory: boolean,
+  synchronous: "FULL" | "NORMAL",
+  busyTimeoutMs: number,
+): DatabaseSync {
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(location);
+    // The timeout comes first so that switching to WAL also waits for another opener's lock.
+    db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+    if (!inMemory) setWal(db);
+    db.exec(`PRAGMA synchronous = ${synchronous}`);
+    migrate(db);
+    return db;
+  } catch (error) {
+    if (db?.isOpen) db.close();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StoreUnavailableError(`Cannot open store at ${location}: ${reason}`, { cause: error });
   }
 }
 
