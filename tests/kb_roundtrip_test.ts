@@ -208,7 +208,14 @@ Deno.test("kb_import and kb_export CLIs: files, --node, progress and exit status
     await source.close();
     const run = async (tool: string, ...args: string[]) => {
       const output = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "--allow-all", new URL(`../tools/${tool}`, import.meta.url).pathname, ...args],
+        args: [
+          "run",
+          "--allow-all",
+          "--config",
+          new URL("../deno.json", import.meta.url).pathname,
+          new URL(`../tools/${tool}`, import.meta.url).pathname,
+          ...args,
+        ],
         env: { MONGODB_URL: "" },
       }).output();
       return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
