@@ -96,7 +96,7 @@ struct PassParams {
   const int32_t* ids;
   const int32_t* lens;
   const void* table;       // cap entries: uint32 (key << 16 | row) for 16-bit storage, uint2 {key, row} for 32-bit
-  const uint64_t* masks;   // see SharedLayout; row 0 is all zeros
+  const uint64_t* masks;   // masks[row * mask_stride + s * words + w]; row 0 is all zeros
   uint64_t* scratch;       // general path: V words per lane
   DevCandidate* cand;
   uint32_t* counts;
@@ -107,11 +107,9 @@ struct PassParams {
   int32_t probes;          // 1 (collision-free multiplier) or 2 (cuckoo)
   uint32_t mult0;
   uint32_t mult1;
-  int32_t table_entries;   // slots * table_copies
-  int32_t table_copies;    // 1 or 32: lane l reads slot s at s * copies + l % copies
-  int32_t mask_words;      // 64-bit words of all mask rows, copies included
-  int32_t mask_units;      // load units per row
-  int32_t mask_copies;     // copies of each unit: lane l reads copy l % copies
+  int32_t table_cap;
+  int32_t mask_rows;
+  int32_t mask_stride;     // in 64-bit words
   int32_t n_states;
   int32_t words;
   PassState states[kMaxStates];
@@ -132,13 +130,14 @@ __device__ __forceinline__ uint32_t probe(const uint2* table, uint32_t slot, uin
 
 // The mask row of a symbol: its row when the states contain it, else 0 (an all-zero row, so a miss
 // is a no-op step). Empty slots hold key 0 and row 0, so padding (symbol 0) also gets row 0.
-// With 32 copies of the table, lane l reads copy l: every lane its own bank, no conflicts.
+__device__ __forceinline__ uint32_t entry_key(uint32_t e) { return e >> 16; }
+__device__ __forceinline__ uint32_t entry_key(uint2 e) { return e.x; }
+
 template <typename EntryT>
-__device__ __forceinline__ uint32_t lookup(const EntryT* table, const PassParams& p, uint32_t sym, uint32_t copy) {
+__device__ __forceinline__ uint32_t lookup(const EntryT* table, const PassParams& p, uint32_t sym) {
   const int shift = 32 - p.hash_bits;
-  const uint32_t copies = static_cast<uint32_t>(p.table_copies);
-  uint32_t row = probe(table, ((sym * p.mult0) >> shift) * copies + copy, sym);
-  if (p.probes == 2) row |= probe(table, ((sym * p.mult1) >> shift) * copies + copy, sym);  // a key sits in one slot
+  uint32_t row = probe(table, (sym * p.mult0) >> shift, sym);
+  if (p.probes == 2) row |= probe(table, (sym * p.mult1) >> shift, sym);  // a key sits in one slot
   return row;
 }
 
@@ -175,9 +174,8 @@ __device__ __forceinline__ void append(const PassParams& p, int out, bool pass, 
 }
 
 // Fast path: states of up to 64 * W symbols, up to S states per pass, table and masks in shared
-// memory. A symbol's row holds its S * W masks, read as 16-byte units (8-byte when S * W is odd).
-// Lanes read different rows at random, so shared-memory bank conflicts, not arithmetic, bound the
-// kernel: small tables and rows are replicated so that each lane reads its own copy (its own banks).
+// memory. A row's S * W masks are contiguous (padded to an odd number of 16-byte units so the
+// lanes' 16-byte loads of different rows spread over the banks).
 // Blocks per multiprocessor the fast kernel is compiled for: caps its registers (V and a row of
 // masks per state) so that wide passes still keep several warps per scheduler.
 constexpr int fast_min_blocks(int row) { return row >= 16 ? 2 : row >= 8 ? 3 : 4; }
@@ -189,19 +187,17 @@ __global__ void __launch_bounds__(kThreads, fast_min_blocks(S * W)) scan_fast(co
   constexpr int kRow = S * W;
   extern __shared__ __align__(16) unsigned char smem[];
   EntryT* s_table = reinterpret_cast<EntryT*>(smem);
-  uint64_t* s_masks = reinterpret_cast<uint64_t*>(smem + static_cast<size_t>(p.table_entries) * sizeof(EntryT));
-  for (int i = threadIdx.x; i < p.table_entries; i += blockDim.x) s_table[i] = static_cast<const EntryT*>(p.table)[i];
-  for (int i = threadIdx.x; i < p.mask_words; i += blockDim.x) s_masks[i] = p.masks[i];
+  uint64_t* s_masks = reinterpret_cast<uint64_t*>(smem + static_cast<size_t>(p.table_cap) * sizeof(EntryT));
+  for (int i = threadIdx.x; i < p.table_cap; i += blockDim.x) s_table[i] = static_cast<const EntryT*>(p.table)[i];
+  const int n_masks = p.mask_rows * p.mask_stride;
+  for (int i = threadIdx.x; i < n_masks; i += blockDim.x) s_masks[i] = p.masks[i];
   __syncthreads();
 
   const int lane = threadIdx.x & 31;
   const int warps_per_block = blockDim.x >> 5;
   const int warp = blockIdx.x * warps_per_block + (threadIdx.x >> 5);
   const int n_warps = gridDim.x * warps_per_block;
-  const uint32_t table_copy = lane & (p.table_copies - 1);
-  const int mask_copies = p.mask_copies;
-  const int row_units = p.mask_units * mask_copies;
-  const int mask_copy = lane & (mask_copies - 1);
+  const int stride = p.mask_stride;
 
   for (int g = p.g_begin + warp; g < p.g_end; g += n_warps) {
     const GroupEntry e = p.groups[g];
@@ -214,28 +210,29 @@ __global__ void __launch_bounds__(kThreads, fast_min_blocks(S * W)) scan_fast(co
       for (int w = 0; w < W; ++w) v[s][w] = ~uint64_t{0};
     }
     const Chunk* src = reinterpret_cast<const Chunk*>(static_cast<const SymT*>(p.syms) + e.offset) + lane;
+    // Two chunks in flight per lane while one is processed.
     Chunk next = e.chunks > 0 ? __ldg(src) : Chunk{};
+    Chunk after = e.chunks > 1 ? __ldg(src + kLanes) : Chunk{};
     for (int c = 0; c < e.chunks; ++c) {
       const Chunk cur = next;
-      if (c + 1 < e.chunks) next = __ldg(src + (c + 1) * kLanes);
+      next = after;
+      if (c + 2 < e.chunks) after = __ldg(src + (c + 2) * kLanes);
       uint32_t sym[4];
       unpack(cur, sym);
 #pragma unroll
       for (int k = 0; k < kChunk; ++k) {
-        const int first = static_cast<int>(lookup(s_table, p, sym[k], table_copy)) * row_units + mask_copy;
+        const uint64_t* row = s_masks + lookup(s_table, p, sym[k]) * stride;
         uint64_t m[kRow];
         if constexpr (kRow % 2 == 0) {
-          const ulonglong2* row = reinterpret_cast<const ulonglong2*>(s_masks) + first;
 #pragma unroll
           for (int i = 0; i < kRow / 2; ++i) {
-            const ulonglong2 pair = row[i * mask_copies];
+            const ulonglong2 pair = reinterpret_cast<const ulonglong2*>(row)[i];
             m[2 * i] = pair.x;
             m[2 * i + 1] = pair.y;
           }
         } else {
-          const uint64_t* row = s_masks + first;
 #pragma unroll
-          for (int i = 0; i < kRow; ++i) m[i] = row[i * mask_copies];
+          for (int i = 0; i < kRow; ++i) m[i] = row[i];
         }
 #pragma unroll
         for (int s = 0; s < S; ++s) {
@@ -265,6 +262,69 @@ __global__ void __launch_bounds__(kThreads, fast_min_blocks(S * W)) scan_fast(co
   }
 }
 
+// Single state of up to 64 * W symbols with a one-probe table: a symbol's masks sit at its slot
+// (no row indirection) and are read only when the slot's key is the symbol. The common case (one
+// query, states of 50) runs here: per symbol one key load, one predicated mask load and the step.
+template <typename SymT, int W>
+__global__ void __launch_bounds__(kThreads, W == 1 ? 8 : 4) scan_single(const PassParams p) {
+  using EntryT = typename TableEntry<SymT>::type;
+  using Chunk = typename ChunkOf<SymT>::type;
+  extern __shared__ __align__(16) unsigned char smem[];
+  EntryT* s_table = reinterpret_cast<EntryT*>(smem);
+  uint64_t* s_masks = reinterpret_cast<uint64_t*>(smem + static_cast<size_t>(p.table_cap) * sizeof(EntryT));
+  for (int i = threadIdx.x; i < p.table_cap; i += blockDim.x) s_table[i] = static_cast<const EntryT*>(p.table)[i];
+  const int n_masks = p.table_cap * W;
+  for (int i = threadIdx.x; i < n_masks; i += blockDim.x) s_masks[i] = p.masks[i];
+  __syncthreads();
+
+  const int lane = threadIdx.x & 31;
+  const int warps_per_block = blockDim.x >> 5;
+  const int warp = blockIdx.x * warps_per_block + (threadIdx.x >> 5);
+  const int n_warps = gridDim.x * warps_per_block;
+  const int shift = 32 - p.hash_bits;
+  const uint32_t mult = p.mult0;
+  const PassState st = p.states[0];
+
+  for (int g = p.g_begin + warp; g < p.g_end; g += n_warps) {
+    const GroupEntry e = p.groups[g];
+    uint64_t v[W];
+#pragma unroll
+    for (int w = 0; w < W; ++w) v[w] = ~uint64_t{0};
+    const Chunk* src = reinterpret_cast<const Chunk*>(static_cast<const SymT*>(p.syms) + e.offset) + lane;
+    Chunk next = e.chunks > 0 ? __ldg(src) : Chunk{};
+    Chunk after = e.chunks > 1 ? __ldg(src + kLanes) : Chunk{};
+    for (int c = 0; c < e.chunks; ++c) {
+      const Chunk cur = next;
+      next = after;
+      if (c + 2 < e.chunks) after = __ldg(src + (c + 2) * kLanes);
+      uint32_t sym[4];
+      unpack(cur, sym);
+#pragma unroll
+      for (int k = 0; k < kChunk; ++k) {
+        const uint32_t slot = (sym[k] * mult) >> shift;
+        const bool hit = entry_key(s_table[slot]) == sym[k];  // padding meets an empty slot: zero masks
+        uint64_t m[W];
+#pragma unroll
+        for (int w = 0; w < W; ++w) m[w] = hit ? s_masks[slot * W + w] : 0;
+        if (W == 1) {
+          v[0] = bitlcs::step1(v[0], m[0]);
+        } else {
+          uint64_t carry = 0;
+#pragma unroll
+          for (int w = 0; w < W; ++w) v[w] = bitlcs::step_word(v[w], m[w], carry);
+        }
+      }
+    }
+    const int slot = e.slot_base + lane;
+    const int32_t id = p.ids[slot];
+    int lcs = 0;
+#pragma unroll
+    for (int w = 0; w < W; ++w) lcs += bitlcs::zeros(v[w]);
+    const double sim = bitlcs::similarity(lcs, p.lens[slot], st.m);
+    append(p, st.out, id >= 0 && sim >= st.threshold, sim, id, lcs);
+  }
+}
+
 // General path: one state of any length; V lives in global scratch (interleaved by lane), the
 // table and masks in global memory (cached). Misses skip the update entirely (mask 0 changes nothing).
 template <typename SymT>
@@ -289,9 +349,9 @@ __global__ void __launch_bounds__(kThreads) scan_general(const PassParams p) {
       uint32_t sym[4];
       unpack(__ldg(src + c * kLanes), sym);
       for (int k = 0; k < kChunk; ++k) {
-        const uint32_t row = lookup(table, p, sym[k], 0);
+        const uint32_t row = lookup(table, p, sym[k]);
         if (row == 0) continue;
-        const uint64_t* mask = p.masks + static_cast<int64_t>(row) * p.mask_units;
+        const uint64_t* mask = p.masks + static_cast<int64_t>(row) * p.mask_stride;
         uint64_t carry = 0;
         for (int w = 0; w < words; ++w) v[w * kLanes] = bitlcs::step_word(v[w * kLanes], mask[w], carry);
       }
@@ -427,20 +487,17 @@ struct Pass {
   std::vector<int32_t> symbols;  // the union of their distinct symbols; symbol i has mask row i + 1
   ProbeTable table;
   int kernel_states = 1;         // S of the kernel that runs it (fast path)
-  int table_copies = 1;
-  int unit_words = 1;            // 64-bit words per mask load unit (2: 16-byte loads)
-  int mask_units = 1;            // units per row
-  int mask_copies = 1;
+  int mask_stride = 1;           // 64-bit words per mask row
+  bool direct = false;           // scan_single: one probe, masks at the slot (mask_stride = words)
   size_t table_offset = 0;       // in the staging buffer
   size_t masks_offset = 0;
   size_t shared_bytes = 0;
 };
 
-// Replicas are made only while they stay this small (per block), so occupancy does not suffer.
-constexpr size_t kReplicaBudget = 32 * 1024;
-
 // Largest one-probe table tried before falling back to two probes.
 constexpr size_t kPerfectTableCap = 4096;
+// A single-state pass keeps its masks at the table's slots while table and masks fit this.
+constexpr size_t kDirectSharedCap = 48 * 1024;
 
 // S of the kernel for ns states of `words` words: a power of two, at most states_for_words.
 int kernel_states(int ns, int words) {
@@ -449,31 +506,14 @@ int kernel_states(int ns, int words) {
   return std::min(s, states_for_words(words));
 }
 
-// 64-bit words per mask row without replicas: S * W, padded to an odd number of 16-byte units when
-// it is even, so the lanes' 16-byte loads of different rows spread over the banks.
+// 64-bit words per mask row: S * W, padded to an odd number of 16-byte units when it is even, so
+// the lanes' 16-byte loads of different rows land on different banks.
 int mask_stride(int s, int words) {
   const int row = s * words;
   if (row % 2 != 0) return row;
   int units = row / 2;
   if (units % 2 == 0) ++units;
   return units * 2;
-}
-
-// Chooses a fast pass's mask layout: 8-byte units (S * W odd) are replicated up to 16 times (a
-// half-warp's loads then never conflict), 16-byte units up to 8 times (a quarter-warp's).
-void plan_masks(Pass& pass) {
-  const int row = pass.kernel_states * pass.words;
-  pass.unit_words = row % 2 == 0 ? 2 : 1;
-  const size_t rows = pass.symbols.size() + 1;
-  for (int copies = pass.unit_words == 2 ? 8 : 16; copies > 1; copies /= 2) {
-    if (rows * row * copies * 8 <= kReplicaBudget) {
-      pass.mask_copies = copies;
-      pass.mask_units = row / pass.unit_words;
-      return;
-    }
-  }
-  pass.mask_copies = 1;
-  pass.mask_units = mask_stride(pass.kernel_states, pass.words) / pass.unit_words;
 }
 
 class CudaBackend final : public Backend {
@@ -835,16 +875,14 @@ class CudaBackend final : public Backend {
       const bool fast = pass.words <= kFastWords;
       const int ns = static_cast<int>(pass.states.size());
       pass.table = build_probe_table(pass.symbols, fast ? kPerfectTableCap : size_t{1} << 16);
-      if (fast) {
-        pass.kernel_states = kernel_states(ns, pass.words);
-        pass.table_copies = pass.table.cap() * 32 * entry_bytes <= kReplicaBudget ? 32 : 1;
-        plan_masks(pass);
-      } else {
-        pass.mask_units = pass.words;  // one copy, 8-byte units: row r's words at r * words
-      }
-      const size_t table_bytes = pass.table.cap() * pass.table_copies * entry_bytes;
-      const size_t mask_bytes =
-          (pass.symbols.size() + 1) * pass.mask_units * pass.mask_copies * pass.unit_words * 8;
+      pass.kernel_states = fast ? kernel_states(ns, pass.words) : 1;
+      pass.mask_stride = fast ? mask_stride(pass.kernel_states, pass.words) : pass.words;
+      pass.direct = fast && ns == 1 && pass.table.probes == 1 &&
+                    pass.table.cap() * (entry_bytes + 8 * pass.words) <= kDirectSharedCap;
+      if (pass.direct) pass.mask_stride = pass.words;
+      const size_t table_bytes = pass.table.cap() * entry_bytes;
+      const size_t mask_rows = pass.direct ? pass.table.cap() : pass.symbols.size() + 1;
+      const size_t mask_bytes = mask_rows * pass.mask_stride * 8;
       pass.table_offset = staged;
       pass.masks_offset = staged + table_bytes;
       pass.shared_bytes = table_bytes + mask_bytes;
@@ -854,21 +892,18 @@ class CudaBackend final : public Backend {
     for (Pass& pass : passes) {
       unsigned char* base = static_cast<unsigned char*>(pinned_tables_.ptr);
       const ProbeTable& t = pass.table;
-      uint32_t* entries = reinterpret_cast<uint32_t*>(base + pass.table_offset);
       for (size_t i = 0; i < t.cap(); ++i) {
-        for (int c = 0; c < pass.table_copies; ++c) {
-          const size_t at = i * pass.table_copies + c;
-          if (wide_) {
-            entries[2 * at] = t.keys[i];
-            entries[2 * at + 1] = t.rows[i];
-          } else {
-            entries[at] = t.keys[i] << 16 | t.rows[i];
-          }
+        if (wide_) {
+          uint32_t* e = reinterpret_cast<uint32_t*>(base + pass.table_offset) + 2 * i;
+          e[0] = t.keys[i];
+          e[1] = t.rows[i];
+        } else {
+          reinterpret_cast<uint32_t*>(base + pass.table_offset)[i] = t.keys[i] << 16 | t.rows[i];
         }
       }
-      const size_t row_words = static_cast<size_t>(pass.mask_units) * pass.mask_copies * pass.unit_words;
       uint64_t* masks = reinterpret_cast<uint64_t*>(base + pass.masks_offset);
-      std::memset(masks, 0, (pass.symbols.size() + 1) * row_words * 8);  // row 0: no match
+      const size_t mask_rows = pass.direct ? t.cap() : pass.symbols.size() + 1;
+      std::memset(masks, 0, mask_rows * pass.mask_stride * 8);  // row 0 (or empty slots): no match
       SymbolHash row_of;
       row_of.reset(static_cast<int64_t>(pass.symbols.size()));
       for (int32_t sym : pass.symbols) row_of.insert(sym);
@@ -877,13 +912,9 @@ class CudaBackend final : public Backend {
         const int32_t* sym = q.symbols + q.offsets[s];
         for (int64_t i = 0; i < states[s].m; ++i) {
           if (!matchable(sym[i])) continue;
-          const size_t row = static_cast<size_t>(row_of.find(sym[i])) + 1;
-          const size_t j = k * pass.words + static_cast<size_t>(i / 64);  // word within the row
-          const size_t unit = j / pass.unit_words;
-          for (int c = 0; c < pass.mask_copies; ++c) {
-            masks[row * row_words + (unit * pass.mask_copies + c) * pass.unit_words + j % pass.unit_words] |=
-                uint64_t{1} << (i % 64);
-          }
+          const size_t row = pass.direct ? probe_slot(static_cast<uint32_t>(sym[i]), t.mult[0], t.bits)
+                                         : static_cast<size_t>(row_of.find(sym[i])) + 1;
+          masks[row * pass.mask_stride + k * pass.words + i / 64] |= uint64_t{1} << (i % 64);
         }
       }
     }
@@ -1000,8 +1031,29 @@ class CudaBackend final : public Backend {
     }
   }
 
+  template <typename SymT, int W>
+  void launch_single(const PassParams& p, size_t shared) {
+    auto kernel = scan_single<SymT, W>;
+    CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(shared)));
+    int per_sm = 0;
+    CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kThreads, shared));
+    const int64_t groups = p.g_end - p.g_begin;
+    const int64_t needed = (groups + kThreads / 32 - 1) / (kThreads / 32);
+    const int blocks = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(needed, static_cast<int64_t>(sms_) * std::max(per_sm, 1))));
+    kernel<<<blocks, kThreads, shared, stream_>>>(p);
+    CUDA_CHECK(cudaGetLastError());
+  }
+
   template <typename SymT>
   void launch_typed(const PassParams& p, const Pass& pass) {
+    if (pass.direct) {
+      switch (p.words) {
+        case 1: launch_single<SymT, 1>(p, pass.shared_bytes); return;
+        case 2: launch_single<SymT, 2>(p, pass.shared_bytes); return;
+        case 3: launch_single<SymT, 3>(p, pass.shared_bytes); return;
+        default: launch_single<SymT, 4>(p, pass.shared_bytes); return;
+      }
+    }
     switch (p.words) {
       case 1: launch_fast_s<SymT, 1>(p, pass.shared_bytes, pass.kernel_states); break;
       case 2: launch_fast_s<SymT, 2>(p, pass.shared_bytes, pass.kernel_states); break;
@@ -1038,11 +1090,9 @@ class CudaBackend final : public Backend {
     p.probes = pass.table.probes;
     p.mult0 = pass.table.mult[0];
     p.mult1 = pass.table.mult[1];
-    p.table_entries = static_cast<int32_t>(pass.table.cap() * pass.table_copies);
-    p.table_copies = pass.table_copies;
-    p.mask_words = static_cast<int32_t>((pass.symbols.size() + 1) * pass.mask_units * pass.mask_copies * pass.unit_words);
-    p.mask_units = pass.mask_units;
-    p.mask_copies = pass.mask_copies;
+    p.table_cap = static_cast<int32_t>(pass.table.cap());
+    p.mask_rows = static_cast<int32_t>(pass.symbols.size() + 1);
+    p.mask_stride = pass.mask_stride;
     p.n_states = static_cast<int32_t>(pass.states.size());
     p.words = pass.words;
     p.g_begin = INT32_MAX;

@@ -47,8 +47,8 @@ inline ProbeTable build_probe_table(const std::vector<int32_t>& symbols, size_t 
   for (int bits = min_bits; (size_t{1} << bits) <= max_perfect_cap; ++bits) {
     const size_t cap = size_t{1} << bits;
     std::vector<uint32_t> slot_of(cap, 0);
-    // Small tables are worth many tries: they can be replicated per lane (no bank conflicts).
-    const uint32_t attempts = cap <= 256 ? 512 : 32;
+    // Small tables are worth more tries: a one-probe table lets a single state's masks sit at the slots.
+    const uint32_t attempts = cap <= 1024 ? 256 : 32;
     for (uint32_t attempt = 0; attempt < attempts; ++attempt) {
       const uint32_t mult = probe_multiplier(attempt);
       std::fill(slot_of.begin(), slot_of.end(), 0u);
