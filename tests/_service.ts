@@ -5,7 +5,7 @@
  * @module
  */
 
-import { buildService, type BuiltService } from "../src/bootstrap.ts";
+import { type BuildOptions, buildService, type BuiltService } from "../src/bootstrap.ts";
 import { loadConfig } from "../src/config.ts";
 import { createLogger } from "../src/log.ts";
 
@@ -22,11 +22,14 @@ export interface TestService extends AsyncDisposable {
   restart(): Promise<void>;
 }
 
-/** Starts a service on a fresh temporary directory (or `dataDir`). */
-export async function startService(env: Record<string, string> = {}, dataDir?: string): Promise<TestService> {
+/** Starts a service on a fresh temporary directory (or `dataDir`); `options` apply to every (re)start. */
+export async function startService(
+  env: Record<string, string> = {},
+  dataDir?: string,
+  options: BuildOptions = {},
+): Promise<TestService> {
   const dir = dataDir ?? await Deno.makeTempDir({ prefix: "kato-test-" });
-  const open = () =>
-    buildService(loadConfig({ DATA_DIR: dir, ...env }), createLogger("error"));
+  const open = () => buildService(loadConfig({ DATA_DIR: dir, ...env }), createLogger("error"), options);
   let built = await open();
   const fixture: TestService = {
     get built() {

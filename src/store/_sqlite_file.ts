@@ -5,8 +5,8 @@
  * A database file deleted while open does not stop SQLite: it keeps writing into the unlinked file,
  * and every commit acknowledged from then on vanishes at the next restart. So before each call the
  * store compares the path's identity (device and inode) with the file it opened, and:
- * - main file gone: writes a copy of the open database back to the path (`VACUUM INTO`, fsynced,
- *   renamed into place) and reopens it; nothing acknowledged is lost and no restart is needed. If the
+ * - main file gone: writes a copy of the open database back to the path (SQLite's online backup,
+ *   fsynced, renamed into place) and reopens it; nothing acknowledged is lost and no restart is needed. If the
  *   directory itself is gone, calls fail with `StoreUnavailableError` (503) until it exists again:
  *   recreating it could put the data on the wrong disk when a volume is not mounted;
  * - write-ahead log gone: checkpoints the unlinked log into the main file and reopens;
@@ -17,7 +17,7 @@
 
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import type { DatabaseSync } from "node:sqlite";
+import { backup, type DatabaseSync } from "node:sqlite";
 import { StoreUnavailableError } from "./errors.ts";
 
 /** How the files at the path relate to the open database. */
@@ -55,14 +55,15 @@ export class DatabaseFile {
   /**
    * Repairs a `main-missing` or `wal-missing` state and returns the reopened database; `db` is closed.
    * Throws `StoreUnavailableError` with `db` still open and usable when the repair cannot start
-   * (directory gone, disk full): the next call tries again.
+   * (directory gone, disk full): the next call tries again. The caller runs nothing else on `db`
+   * meanwhile. (The copy is not `VACUUM INTO`: Deno allows no ATTACH without --allow-all.)
    */
-  recover(
+  async recover(
     action: string,
     db: DatabaseSync,
     state: Exclude<FileState, "intact">,
     reopen: () => DatabaseSync,
-  ): DatabaseSync {
+  ): Promise<DatabaseSync> {
     const fail = (why: string, cause?: unknown): never => {
       throw new StoreUnavailableError(`Cannot ${action}: ${why}`, cause === undefined ? {} : { cause });
     };
@@ -86,7 +87,7 @@ export class DatabaseFile {
       const copy = `${this.location}.restore-${Deno.pid}`;
       try {
         rmSync(copy, { force: true });
-        db.exec(`VACUUM INTO '${copy.replaceAll("'", "''")}'`);
+        await backup(db, copy);
         fsyncPath(copy);
       } catch (error) {
         rmSync(copy, { force: true });

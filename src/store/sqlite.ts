@@ -82,6 +82,8 @@ export class SqliteStore implements PatternStore, Disposable {
   /** The file behind `#db`, checked before every call; undefined in memory. */
   readonly #file: DatabaseFile | undefined;
   readonly #reopen: () => DatabaseSync;
+  /** Set while a repair of the file runs; every call waits for it. */
+  #repair: Promise<void> | undefined;
 
   private constructor(db: DatabaseSync, location: string, file: DatabaseFile | undefined, reopen: () => DatabaseSync) {
     this.#db = db;
@@ -195,7 +197,7 @@ export class SqliteStore implements PatternStore, Disposable {
 
   /** One pattern by bare name, or null. */
   getPattern(nodeId: string, name: string): Promise<StoredPattern | null> {
-    return this.#call("get pattern", () => {
+    return this.#read("get pattern", () => {
       assertString("nodeId", nodeId);
       assertString("name", name);
       const row = this.#patternStmt(SQL.selectPattern).get(nodeId, name) as
@@ -224,7 +226,7 @@ export class SqliteStore implements PatternStore, Disposable {
     let after = 0;
     let delivered = 0;
     while (true) {
-      const rows = await this.#call("load patterns", () => {
+      const rows = await this.#read("load patterns", () => {
         return this.#patternStmt(SQL.selectPatternPage).all(
           nodeId,
           after,
@@ -242,7 +244,7 @@ export class SqliteStore implements PatternStore, Disposable {
 
   /** Number of patterns of a node. */
   countPatterns(nodeId: string): Promise<number> {
-    return this.#call("count patterns", () => {
+    return this.#read("count patterns", () => {
       assertString("nodeId", nodeId);
       return this.#stmt(SQL.countPatterns).get(nodeId)!.count as number;
     });
@@ -250,14 +252,14 @@ export class SqliteStore implements PatternStore, Disposable {
 
   /** Every node with patterns or statistics, in code-point order. */
   listNodes(): Promise<string[]> {
-    return this.#call("list nodes", () => {
+    return this.#read("list nodes", () => {
       return this.#stmt(SQL.listNodes).all().map((row) => row.node_id as string);
     });
   }
 
   /** All symbol statistics of a node. */
   loadSymbolStats(nodeId: string): Promise<Map<string, SymbolStats>> {
-    return this.#call("load symbol statistics", () => {
+    return this.#read("load symbol statistics", () => {
       assertString("nodeId", nodeId);
       const stats = new Map<string, SymbolStats>();
       for (const row of this.#stmt(SQL.selectSymbols).iterate(nodeId)) {
@@ -272,7 +274,7 @@ export class SqliteStore implements PatternStore, Disposable {
 
   /** The node's totals, zeros for an unknown node. */
   getTotals(nodeId: string): Promise<NodeTotals> {
-    return this.#call("get totals", () => {
+    return this.#read("get totals", () => {
       assertString("nodeId", nodeId);
       const row = this.#stmt(SQL.selectTotals).get(nodeId);
       return {
@@ -367,7 +369,7 @@ export class SqliteStore implements PatternStore, Disposable {
 
   /** Finalize-training metrics of a node (a NaN that was saved reads back as NaN). */
   loadFinalized(nodeId: string): Promise<Map<string, FinalizedMetrics>> {
-    return this.#call("load finalized metrics", () => {
+    return this.#read("load finalized metrics", () => {
       assertString("nodeId", nodeId);
       const metrics = new Map<string, FinalizedMetrics>();
       for (const row of this.#stmt(SQL.selectFinalized).iterate(nodeId)) {
@@ -384,7 +386,7 @@ export class SqliteStore implements PatternStore, Disposable {
 
   /** The vocabulary in id order (id = index + 1). */
   loadVocabulary(): Promise<string[]> {
-    return this.#call("load vocabulary", () => {
+    return this.#read("load vocabulary", () => {
       return this.#stmt(SQL.selectVocabulary).all().map((row) => row.symbol as string);
     });
   }
@@ -447,7 +449,7 @@ export class SqliteStore implements PatternStore, Disposable {
 
   /** A session by id, expired or not, or null. */
   getSession(sessionId: string): Promise<SessionRecord | null> {
-    return this.#call("get session", () => {
+    return this.#read("get session", () => {
       assertString("sessionId", sessionId);
       const row = this.#stmt(SQL.selectSession).get(sessionId);
       return row === undefined ? null : toSession(row);
@@ -464,7 +466,7 @@ export class SqliteStore implements PatternStore, Disposable {
 
   /** Sessions with `expiresAt > now`, by session id. */
   loadActiveSessions(now: number): Promise<SessionRecord[]> {
-    return this.#call("load sessions", () => {
+    return this.#read("load sessions", () => {
       return this.#stmt(SQL.selectActiveSessions).all(now).map(toSession);
     });
   }
@@ -519,26 +521,44 @@ export class SqliteStore implements PatternStore, Disposable {
   }
 
   /**
-   * The connection, once the file at `location` is known to be the one it has open (see
-   * `_sqlite_file.ts`): a deleted file or log is written back and reopened first.
+   * The connection, once the file at `location` is known to be the one it has open again (see
+   * `_sqlite_file.ts`): a deleted file or log is written back and reopened first. Until that can
+   * be done, writes fail and reads are answered by the open database.
    */
-  #sameFile(action: string, db: DatabaseSync): DatabaseSync {
-    const state = this.#file?.state() ?? "intact";
+  async #repaired(action: string, write: boolean): Promise<DatabaseSync> {
+    // One repair at a time; calls arriving meanwhile wait for it, then look again.
+    while (this.#repair !== undefined) await this.#repair;
+    const db = this.#db;
+    if (db === null) throw new StoreUnavailableError(`Cannot ${action}: the store is closed`);
+    const state = this.#file!.state();
     if (state === "intact") return db;
     this.#statements.clear();
-    this.#db = null;
+    const repair = this.#file!.recover(action, db, state, this.#reopen);
+    this.#repair = repair.then(() => {}, () => {});
     try {
-      this.#db = this.#file!.recover(action, db, state, this.#reopen);
-    } finally {
+      this.#db = await repair;
+      return this.#db;
+    } catch (error) {
       // A repair that could not start leaves the old connection in use; one that failed midway
       // leaves the store closed (the data is in the restored copy next to the database).
-      if (this.#db === null && db.isOpen) this.#db = db;
+      if (!db.isOpen) {
+        this.#db = null;
+        throw error;
+      }
+      if (write) throw error;
+      return db;
+    } finally {
+      this.#repair = undefined;
     }
-    return this.#db!;
+  }
+
+  /** {@linkcode #call} for a body that only reads. */
+  #read<T>(action: string, body: (db: DatabaseSync) => T): Promise<T> {
+    return this.#call(action, body, false);
   }
 
   /** Runs a synchronous body as a promise, turning SQLite errors into `StoreUnavailableError`. */
-  #call<T>(action: string, body: (db: DatabaseSync) => T): Promise<T> {
+  #call<T>(action: string, body: (db: DatabaseSync) => T, write = true): Promise<T> {
     const db = this.#db;
     if (db === null) {
       return Promise.reject(
@@ -546,7 +566,12 @@ export class SqliteStore implements PatternStore, Disposable {
       );
     }
     try {
-      return Promise.resolve(body(this.#sameFile(action, db)));
+      if (this.#repair !== undefined || (this.#file !== undefined && this.#file.state() !== "intact")) {
+        return this.#repaired(action, write).then((current) => body(current)).catch((error) => {
+          throw translateError(action, error);
+        });
+      }
+      return Promise.resolve(body(db));
     } catch (error) {
       return Promise.reject(translateError(action, error));
     }
