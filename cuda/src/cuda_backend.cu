@@ -130,9 +130,6 @@ __device__ __forceinline__ uint32_t probe(const uint2* table, uint32_t slot, uin
 
 // The mask row of a symbol: its row when the states contain it, else 0 (an all-zero row, so a miss
 // is a no-op step). Empty slots hold key 0 and row 0, so padding (symbol 0) also gets row 0.
-__device__ __forceinline__ uint32_t entry_key(uint32_t e) { return e >> 16; }
-__device__ __forceinline__ uint32_t entry_key(uint2 e) { return e.x; }
-
 template <typename EntryT>
 __device__ __forceinline__ uint32_t lookup(const EntryT* table, const PassParams& p, uint32_t sym) {
   const int shift = 32 - p.hash_bits;
@@ -263,17 +260,17 @@ __global__ void __launch_bounds__(kThreads, fast_min_blocks(S * W)) scan_fast(co
 }
 
 // Single state of up to 64 * W symbols with a one-probe table: a symbol's masks sit at its slot
-// (no row indirection) and are read only when the slot's key is the symbol. The common case (one
-// query, states of 50) runs here: per symbol one key load, one predicated mask load and the step.
+// (no row indirection), and a slot whose key is not the symbol reads the all-zero row at index cap.
+// The common case (one query, states of 50) runs here: per symbol one key load, a select, one mask
+// load and the step. Chunks are processed in pairs with the next pair already loading.
 template <typename SymT, int W>
 __global__ void __launch_bounds__(kThreads, W == 1 ? 8 : 4) scan_single(const PassParams p) {
-  using EntryT = typename TableEntry<SymT>::type;
   using Chunk = typename ChunkOf<SymT>::type;
   extern __shared__ __align__(16) unsigned char smem[];
-  EntryT* s_table = reinterpret_cast<EntryT*>(smem);
-  uint64_t* s_masks = reinterpret_cast<uint64_t*>(smem + static_cast<size_t>(p.table_cap) * sizeof(EntryT));
-  for (int i = threadIdx.x; i < p.table_cap; i += blockDim.x) s_table[i] = static_cast<const EntryT*>(p.table)[i];
-  const int n_masks = p.table_cap * W;
+  uint32_t* s_keys = reinterpret_cast<uint32_t*>(smem);
+  uint64_t* s_masks = reinterpret_cast<uint64_t*>(smem + static_cast<size_t>(p.table_cap) * 4);
+  for (int i = threadIdx.x; i < p.table_cap; i += blockDim.x) s_keys[i] = static_cast<const uint32_t*>(p.table)[i];
+  const int n_masks = (p.table_cap + 1) * W;
   for (int i = threadIdx.x; i < n_masks; i += blockDim.x) s_masks[i] = p.masks[i];
   __syncthreads();
 
@@ -283,7 +280,25 @@ __global__ void __launch_bounds__(kThreads, W == 1 ? 8 : 4) scan_single(const Pa
   const int n_warps = gridDim.x * warps_per_block;
   const int shift = 32 - p.hash_bits;
   const uint32_t mult = p.mult0;
+  const uint32_t miss = static_cast<uint32_t>(p.table_cap);
   const PassState st = p.states[0];
+
+  auto run = [&](const Chunk chunk, uint64_t (&v)[W]) {
+    uint32_t sym[4];
+    unpack(chunk, sym);
+#pragma unroll
+    for (int k = 0; k < kChunk; ++k) {
+      const uint32_t slot = (sym[k] * mult) >> shift;
+      const uint32_t row = s_keys[slot] == sym[k] ? slot : miss;  // padding meets an empty slot: zero masks
+      if (W == 1) {
+        v[0] = bitlcs::step1(v[0], s_masks[row]);
+      } else {
+        uint64_t carry = 0;
+#pragma unroll
+        for (int w = 0; w < W; ++w) v[w] = bitlcs::step_word(v[w], s_masks[row * W + w], carry);
+      }
+    }
+  };
 
   for (int g = p.g_begin + warp; g < p.g_end; g += n_warps) {
     const GroupEntry e = p.groups[g];
@@ -291,29 +306,16 @@ __global__ void __launch_bounds__(kThreads, W == 1 ? 8 : 4) scan_single(const Pa
 #pragma unroll
     for (int w = 0; w < W; ++w) v[w] = ~uint64_t{0};
     const Chunk* src = reinterpret_cast<const Chunk*>(static_cast<const SymT*>(p.syms) + e.offset) + lane;
-    Chunk next = e.chunks > 0 ? __ldg(src) : Chunk{};
-    Chunk after = e.chunks > 1 ? __ldg(src + kLanes) : Chunk{};
-    for (int c = 0; c < e.chunks; ++c) {
-      const Chunk cur = next;
-      next = after;
-      if (c + 2 < e.chunks) after = __ldg(src + (c + 2) * kLanes);
-      uint32_t sym[4];
-      unpack(cur, sym);
-#pragma unroll
-      for (int k = 0; k < kChunk; ++k) {
-        const uint32_t slot = (sym[k] * mult) >> shift;
-        const bool hit = entry_key(s_table[slot]) == sym[k];  // padding meets an empty slot: zero masks
-        uint64_t m[W];
-#pragma unroll
-        for (int w = 0; w < W; ++w) m[w] = hit ? s_masks[slot * W + w] : 0;
-        if (W == 1) {
-          v[0] = bitlcs::step1(v[0], m[0]);
-        } else {
-          uint64_t carry = 0;
-#pragma unroll
-          for (int w = 0; w < W; ++w) v[w] = bitlcs::step_word(v[w], m[w], carry);
-        }
-      }
+    const int chunks = e.chunks;
+    Chunk a0 = chunks > 0 ? __ldg(src) : Chunk{};
+    Chunk a1 = chunks > 1 ? __ldg(src + kLanes) : Chunk{};
+    for (int c = 0; c < chunks; c += 2) {
+      const Chunk b0 = c + 2 < chunks ? __ldg(src + (c + 2) * kLanes) : Chunk{};
+      const Chunk b1 = c + 3 < chunks ? __ldg(src + (c + 3) * kLanes) : Chunk{};
+      run(a0, v);
+      if (c + 1 < chunks) run(a1, v);
+      a0 = b0;
+      a1 = b1;
     }
     const int slot = e.slot_base + lane;
     const int32_t id = p.ids[slot];
@@ -878,10 +880,11 @@ class CudaBackend final : public Backend {
       pass.kernel_states = fast ? kernel_states(ns, pass.words) : 1;
       pass.mask_stride = fast ? mask_stride(pass.kernel_states, pass.words) : pass.words;
       pass.direct = fast && ns == 1 && pass.table.probes == 1 &&
-                    pass.table.cap() * (entry_bytes + 8 * pass.words) <= kDirectSharedCap;
+                    pass.table.cap() * (4 + 8 * pass.words) <= kDirectSharedCap;
       if (pass.direct) pass.mask_stride = pass.words;
-      const size_t table_bytes = pass.table.cap() * entry_bytes;
-      const size_t mask_rows = pass.direct ? pass.table.cap() : pass.symbols.size() + 1;
+      // Direct: 32-bit keys, a mask row per slot and the zero row after them.
+      const size_t table_bytes = pass.table.cap() * (pass.direct ? 4 : entry_bytes);
+      const size_t mask_rows = pass.direct ? pass.table.cap() + 1 : pass.symbols.size() + 1;
       const size_t mask_bytes = mask_rows * pass.mask_stride * 8;
       pass.table_offset = staged;
       pass.masks_offset = staged + table_bytes;
@@ -893,7 +896,9 @@ class CudaBackend final : public Backend {
       unsigned char* base = static_cast<unsigned char*>(pinned_tables_.ptr);
       const ProbeTable& t = pass.table;
       for (size_t i = 0; i < t.cap(); ++i) {
-        if (wide_) {
+        if (pass.direct) {
+          reinterpret_cast<uint32_t*>(base + pass.table_offset)[i] = t.keys[i];
+        } else if (wide_) {
           uint32_t* e = reinterpret_cast<uint32_t*>(base + pass.table_offset) + 2 * i;
           e[0] = t.keys[i];
           e[1] = t.rows[i];
@@ -902,7 +907,7 @@ class CudaBackend final : public Backend {
         }
       }
       uint64_t* masks = reinterpret_cast<uint64_t*>(base + pass.masks_offset);
-      const size_t mask_rows = pass.direct ? t.cap() : pass.symbols.size() + 1;
+      const size_t mask_rows = pass.direct ? t.cap() + 1 : pass.symbols.size() + 1;
       std::memset(masks, 0, mask_rows * pass.mask_stride * 8);  // row 0 (or empty slots): no match
       SymbolHash row_of;
       row_of.reset(static_cast<int64_t>(pass.symbols.size()));
