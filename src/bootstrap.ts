@@ -53,6 +53,7 @@ export async function buildService(
     dataDir: config.dataDir,
     mongodbUrl: config.mongodbUrl,
     sqlite: { busyTimeoutMs: config.storeBusyTimeoutMs },
+    mongodb: { serviceName: config.serviceName },
   });
   const store = options.wrapStore?.(opened) ?? opened;
   log.info(`Store: ${store.kind} (${config.mongodbUrl ? "MongoDB" : config.dataDir})`);
@@ -95,7 +96,7 @@ export async function buildService(
     onFinalized: () => sync.syncAll("training").then(() => {}),
     onPredicted: (nodeId, candidates, seconds, backend) => {
       metrics.patternsMatched.inc({ node_id: nodeId }, candidates);
-      if (backend === "cuda") metrics.gpuQueryDuration.observe(seconds);
+      if (backend.startsWith("cuda")) metrics.gpuQueryDuration.observe(seconds);
       else metrics.cpuQueryDuration.observe({ backend }, seconds);
     },
   });

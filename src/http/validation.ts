@@ -18,7 +18,12 @@ export class ValidationError extends Error {
 }
 
 const finite = z.number().finite();
-const symbol = z.string();
+/**
+ * A string SQLite can store as it is: lone UTF-16 surrogates would become U+FFFD on the way in, so
+ * two distinct symbols (or node ids) would collide in the store.
+ */
+const wellFormed = z.string().refine((text) => text.isWellFormed(), "String contains a lone UTF-16 surrogate");
+const symbol = wellFormed;
 
 /** The body of observe, and each item of observe-sequence. */
 export const observationSchema = z.object({
@@ -38,7 +43,7 @@ export const sequenceSchema = z.object({
 
 /** The body of `POST /sessions`. */
 export const createSessionSchema = z.object({
-  node_id: z.string().min(1).max(256),
+  node_id: wellFormed.pipe(z.string().min(1).max(256)),
   metadata: z.record(z.string(), z.unknown()).nullable().default({}),
   ttl_seconds: z.number().int().min(1).max(30 * 86400).nullable().optional(),
   config: z.record(z.string(), z.unknown()).nullable().optional(),
@@ -50,10 +55,7 @@ export const configBodySchema = z.record(z.string(), z.unknown());
 /** A TTL given in a query string. */
 export const ttlQuerySchema = z.coerce.number().int().min(1).max(30 * 86400);
 
-/**
- * Reads and validates a JSON body. An empty body validates as `{}` when `emptyAsObject` is set
- * (KATO's learn-like routes accept no body).
- */
+/** Reads and validates a JSON body; an empty or malformed body is a 422. */
 export async function readBody<T extends z.ZodTypeAny>(c: Context, schema: T): Promise<z.output<T>> {
   const text = await c.req.text();
   let raw: unknown;
@@ -67,7 +69,40 @@ export async function readBody<T extends z.ZodTypeAny>(c: Context, schema: T): P
     }]);
   }
   if (raw === undefined) throw new ValidationError([{ type: "missing", loc: ["body"], msg: "Field required" }]);
+  // Deeper values would overflow the stack later (the 422 body that echoes them, the session save).
+  if (nestedDeeperThan(raw, MAX_JSON_DEPTH)) {
+    throw new ValidationError([{
+      type: "json_invalid",
+      loc: ["body"],
+      msg: `JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
+    }]);
+  }
   return parseWith(schema, raw, "body");
+}
+
+/** How deep a request body may nest arrays and objects. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Whether a parsed JSON value nests deeper than `max` levels, found without recursion.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert";
+ * import { nestedDeeperThan } from "./validation.ts";
+ * strictEqual(nestedDeeperThan({ a: [[1]] }, 3), false);
+ * strictEqual(nestedDeeperThan({ a: [[[1]]] }, 3), true);
+ * ```
+ */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [item, depth] = pending.pop()!;
+    if (typeof item !== "object" || item === null) continue;
+    if (depth + 1 > max) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** Validates `value` with `schema`, throwing ValidationError located under `root`. */

@@ -124,7 +124,8 @@ const CHECKS: Record<string, Check> = {
 export function applyConfigUpdate(current: SessionConfig, changes: Record<string, unknown>): ConfigUpdate {
   const errors: Record<string, string> = {};
   for (const [key, value] of Object.entries(changes)) {
-    const message = CHECKS[key]?.(value);
+    // Own keys only: "constructor" or "toString" in a body are unknown keys, not Object's methods.
+    const message = Object.hasOwn(CHECKS, key) ? CHECKS[key]!(value) : undefined;
     if (message !== undefined) errors[key] = message;
   }
   if (Object.keys(errors).length > 0) throw new ConfigValidationError(errors);
@@ -139,9 +140,14 @@ export function applyConfigUpdate(current: SessionConfig, changes: Record<string
     } else if (key === "stm_mode") {
       // KATO rewrites any mode other than ROLLING to CLEAR rather than rejecting it.
       next.stm_mode = value === "ROLLING" ? "ROLLING" : "CLEAR";
+    } else if (key === "process_predictions") {
+      // Stored and reported as KATO does, but it only gates KATO's observe-time prediction cache,
+      // which this service does not keep (predictions are computed on request).
+      next.process_predictions = value as boolean;
+      inertKeys.push(key);
     } else if (key === "fuzzy_token_threshold" || key === "affinity_emotive") {
       inertKeys.push(key);
-    } else if (key in CHECKS) {
+    } else if (Object.hasOwn(CHECKS, key)) {
       (next as unknown as Record<string, unknown>)[key] = value;
     } else {
       ignoredKeys.push(key);
