@@ -142,10 +142,10 @@ template <typename SymT> struct ChunkOf;
 template <> struct ChunkOf<uint16_t> { using type = uint2; };
 template <> struct ChunkOf<uint32_t> { using type = uint4; };
 
-__device__ __forceinline__ void unpack(const uint2 v, uint32_t (&s)[4]) {
+__device__ __forceinline__ void unpack(const uint2 v, uint32_t* s) {
   s[0] = v.x & 0xFFFFu; s[1] = v.x >> 16; s[2] = v.y & 0xFFFFu; s[3] = v.y >> 16;
 }
-__device__ __forceinline__ void unpack(const uint4 v, uint32_t (&s)[4]) {
+__device__ __forceinline__ void unpack(const uint4 v, uint32_t* s) {
   s[0] = v.x; s[1] = v.y; s[2] = v.z; s[3] = v.w;
 }
 
@@ -207,17 +207,21 @@ __global__ void __launch_bounds__(kThreads, fast_min_blocks(S * W)) scan_fast(co
       for (int w = 0; w < W; ++w) v[s][w] = ~uint64_t{0};
     }
     const Chunk* src = reinterpret_cast<const Chunk*>(static_cast<const SymT*>(p.syms) + e.offset) + lane;
-    // Two chunks in flight per lane while one is processed.
-    Chunk next = e.chunks > 0 ? __ldg(src) : Chunk{};
-    Chunk after = e.chunks > 1 ? __ldg(src + kLanes) : Chunk{};
-    for (int c = 0; c < e.chunks; ++c) {
-      const Chunk cur = next;
-      next = after;
-      if (c + 2 < e.chunks) after = __ldg(src + (c + 2) * kLanes);
-      uint32_t sym[4];
-      unpack(cur, sym);
+    // Chunks are processed in pairs with the next pair already loading. Every state steps on every
+    // symbol (no per-symbol branch); a state outside its length range is simply not reported.
+    const int chunks = e.chunks;
+    Chunk a0 = chunks > 0 ? __ldg(src) : Chunk{};
+    Chunk a1 = chunks > 1 ? __ldg(src + kLanes) : Chunk{};
+    for (int c = 0; c < chunks; c += 2) {
+      const Chunk b0 = c + 2 < chunks ? __ldg(src + (c + 2) * kLanes) : Chunk{};
+      const Chunk b1 = c + 3 < chunks ? __ldg(src + (c + 3) * kLanes) : Chunk{};
+      uint32_t sym[8];
+      unpack(a0, sym);
+      unpack(a1, sym + kChunk);  // a zero chunk past the end: no-op steps
+      a0 = b0;
+      a1 = b1;
 #pragma unroll
-      for (int k = 0; k < kChunk; ++k) {
+      for (int k = 0; k < 2 * kChunk; ++k) {
         const uint64_t* row = s_masks + lookup(s_table, p, sym[k]) * stride;
         uint64_t m[kRow];
         if constexpr (kRow % 2 == 0) {
@@ -233,7 +237,6 @@ __global__ void __launch_bounds__(kThreads, fast_min_blocks(S * W)) scan_fast(co
         }
 #pragma unroll
         for (int s = 0; s < S; ++s) {
-          if (!active[s]) continue;
           if (W == 1) {
             v[s][0] = bitlcs::step1(v[s][0], m[s]);
           } else {
