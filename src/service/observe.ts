@@ -104,9 +104,8 @@ export function accumulateMetadata(log: readonly Record<string, unknown>[]): Pat
       sets.set(key, set);
     }
   }
-  const out: PatternMetadata = {};
-  for (const [key, set] of sets) out[key] = [...set].sort(compareCodePoints);
-  return out;
+  // fromEntries defines own properties, so a key like "__proto__" stays data.
+  return Object.fromEntries([...sets].map(([key, set]) => [key, [...set].sort(compareCodePoints)]));
 }
 
 function trimmed<T>(list: T[], max: number): T[] {

@@ -58,14 +58,16 @@ export function mergeMetadata(
   stored: PatternMetadata,
   added: PatternMetadata,
 ): PatternMetadata {
-  const merged: PatternMetadata = {};
+  // A Map, then fromEntries: metadata keys are the client's, and "constructor" or "__proto__" must
+  // stay data rather than reach Object.prototype.
+  const merged = new Map<string, string[]>();
   for (const [key, values] of Object.entries(stored)) {
-    merged[key] = sortedDistinct(values);
+    merged.set(key, sortedDistinct(values));
   }
   for (const [key, values] of Object.entries(added)) {
-    merged[key] = sortedDistinct([...(merged[key] ?? []), ...values]);
+    merged.set(key, sortedDistinct([...(merged.get(key) ?? []), ...values]));
   }
-  return merged;
+  return Object.fromEntries(merged);
 }
 
 function sortedDistinct(values: readonly string[]): string[] {
