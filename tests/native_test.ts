@@ -146,6 +146,20 @@ Deno.test({ name: "NativeIndex (cpu) equals a DP LCS on random workloads and edg
   ok(found > 2000, `the workload produced only ${found} candidates`);
 });
 
+Deno.test({ name: "NativeIndex (cpu) equals a DP LCS with symbol ids beyond 2^24", ignore }, async () => {
+  const rnd = random(2 ** 24);
+  const base = randomPatterns(rnd, { patterns: 300, vocabulary: 40, maxPatternLength: 80 });
+  // Large ids: the CPU backend switches from its direct symbol table to a hash.
+  const patterns = base.map((p) => ({ id: p.id, symbols: p.symbols.map((s) => s * 1_000_003) }));
+  using index = NativeIndex.open("cpu");
+  index.add(patterns);
+  for (let q = 0; q < 12; q++) {
+    const state = randomState(rnd, patterns, 1 + Math.floor(rnd() * 150), 40).map((s) => s > 40 ? s : s * 1_000_003);
+    const threshold = EDGE_THRESHOLDS[q % EDGE_THRESHOLDS.length]!;
+    deepStrictEqual(await index.query(state, threshold), referenceQuery(patterns, state, threshold));
+  }
+});
+
 Deno.test({ name: "NativeIndex handles empty states, empty patterns and an empty index", ignore }, async () => {
   using index = NativeIndex.open("cpu");
   deepStrictEqual(await index.query(Int32Array.of(1, 2), 0), []);
