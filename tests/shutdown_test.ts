@@ -1,42 +1,6 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert";
 import { startService } from "./_service.ts";
-
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-
-interface Server {
-  base: string;
-  child: Deno.ChildProcess;
-  stderr: Promise<string>;
-}
-
-async function spawnServer(dataDir: string, env: Record<string, string>): Promise<Server> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const base = `http://127.0.0.1:${port}`;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-ffi", "--allow-sys", MAIN],
-    env: {
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "info",
-      NATIVE_ENABLED: "false",
-      ...env,
-    },
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  for (let attempt = 0; attempt < 300; attempt++) {
-    try {
-      const response = await fetch(`${base}/health`);
-      await response.body?.cancel();
-      if (response.ok) return { base, child, stderr };
-    } catch { /* not listening yet */ }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.kill("SIGKILL");
-  throw new Error(`Cannot start the service: /health never answered\n${await stderr}`);
-}
+import { spawnServer } from "./_server.ts";
 
 async function post(
   base: string,
@@ -105,14 +69,14 @@ Deno.test("SIGTERM finishes in-flight requests, exits 0, and a restart serves ev
   await new Promise((resolve) => setTimeout(resolve, 300));
   slow.release();
   const slowResponse = await slow.response;
-  strictEqual(slowResponse.status, 200, await server.stderr);
+  if (slowResponse.status !== 200) throw new Error(`in-flight request got ${slowResponse.status}\n${await server.log}`);
   const slowJson = await slowResponse.json();
   acknowledge(slowJson.final_learned_pattern);
   const status = await server.child.status;
   const stoppedMs = performance.now() - signalled;
   stop = true;
   await Promise.all(clients);
-  const log = await server.stderr;
+  const log = await server.log;
   strictEqual(status.code, 0, log);
   ok(stoppedMs < 8000, `shutdown took ${stoppedMs.toFixed(0)} ms`);
   ok(log.includes("SIGTERM received"), log);
@@ -143,7 +107,7 @@ Deno.test("a request outliving SHUTDOWN_TIMEOUT_MS does not hold the process: ex
   server.child.kill("SIGTERM");
   const status = await server.child.status;
   const stoppedMs = performance.now() - signalled;
-  const log = await server.stderr;
+  const log = await server.log;
   strictEqual(status.code, 1, log);
   ok(stoppedMs >= 450 && stoppedMs < 3000, `stopped after ${stoppedMs.toFixed(0)} ms`);
   ok(log.includes("SHUTDOWN_TIMEOUT_MS"), log);
