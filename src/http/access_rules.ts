@@ -33,7 +33,16 @@ export type AccessRule =
 const read = (node: NodeSource): AccessRule => ({ access: "node", node, write: false });
 const write = (node: NodeSource): AccessRule => ({ access: "node", node, write: true });
 
-/** Rules by `"<METHOD> <route pattern>"`. */
+/**
+ * Rules by `"<METHOD> <route pattern>"`.
+ *
+ * @example Session routes take their node from the session
+ * ```ts
+ * import { deepStrictEqual } from "node:assert";
+ * import { ROUTE_RULES } from "./access_rules.ts";
+ * deepStrictEqual(ROUTE_RULES["POST /sessions/:id/learn"], { access: "node", node: "session", write: true });
+ * ```
+ */
 export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   "GET /": { access: "any-key" },
   "GET /health": { access: "public" },
@@ -67,7 +76,7 @@ export const PREFIX_RULES: readonly (readonly [prefix: string, rule: AccessRule]
 /**
  * The rule of a route, or undefined when none covers it.
  *
- * @example
+ * @example Look up a route, and a path under /gpu
  * ```ts
  * import { deepStrictEqual, strictEqual } from "node:assert";
  * import { ruleFor } from "./access_rules.ts";

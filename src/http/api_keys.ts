@@ -44,7 +44,7 @@ const MAX_TOKEN_LENGTH = 256;
 /**
  * A new random key: `kato_` and 32 random bytes in base64url (256 bits).
  *
- * @example
+ * @example A fresh key
  * ```ts
  * import { match } from "node:assert";
  * import { generateApiKey } from "./api_keys.ts";
@@ -59,7 +59,7 @@ export function generateApiKey(): string {
  * The hash field of an entry: `sha256:` and the hex SHA-256 of the key's UTF-8 bytes. A fast
  * unsalted hash is enough because keys are 256-bit random values, not passwords.
  *
- * @example
+ * @example The hash of a known key
  * ```ts
  * import { strictEqual } from "node:assert";
  * import { hashApiKey } from "./api_keys.ts";
@@ -73,7 +73,7 @@ export function hashApiKey(key: string): string {
 /**
  * One entry line for a key; `nodes` undefined or empty means every node.
  *
- * @example
+ * @example An entry for a read-only key on two nodes
  * ```ts
  * import { strictEqual } from "node:assert";
  * import { formatKeyEntry } from "./api_keys.ts";

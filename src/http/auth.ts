@@ -71,7 +71,7 @@ export function accessControl(options: AccessOptions): MiddlewareHandler<AuthEnv
  * Refuses every request without an admin key while access control is on: the guard of `/gpu/*`.
  * It stands on its own, so a route mounted under it is protected even if no rule names it.
  *
- * @example
+ * @example Only admin keys reach /gpu
  * ```ts
  * import { strictEqual } from "node:assert";
  * import { Hono } from "hono";

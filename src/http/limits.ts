@@ -14,7 +14,7 @@ import { LimitExceededError, type Limits, utf8Length } from "../service/limits.t
  * counted as they are read, so a body without a length (chunked) or with a false one is cut off
  * too. The body is not read here; a route that never reads its body never pays for it.
  *
- * @example
+ * @example An 8-byte limit
  * ```ts
  * import { strictEqual } from "node:assert";
  * import { Hono } from "hono";
@@ -63,7 +63,7 @@ export function limitBody(maxBytes: number): MiddlewareHandler {
  * Checks `POST /sessions/{id}/observe` bodies (`sequence` false) or observe-sequence bodies
  * (`sequence` true) against the observation limits.
  *
- * @example
+ * @example Two symbols per observation
  * ```ts
  * import { strictEqual } from "node:assert";
  * import { Hono } from "hono";

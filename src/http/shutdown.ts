@@ -18,7 +18,7 @@ export type FetchHandler = (request: Request, info: Deno.ServeHandlerInfo) => Re
  * Counts in-flight requests and, once draining, answers new ones 503 with `Connection: close`, so
  * clients and load balancers (whose `/health` probe fails too) move on while the rest finish.
  *
- * @example
+ * @example Refuse requests once draining
  * ```ts
  * import { strictEqual } from "node:assert";
  * import { RequestDrain } from "./shutdown.ts";
@@ -97,7 +97,7 @@ export interface ShutdownOptions {
  * closed cleanly, 1 otherwise. After the deadline the store closes under the remaining requests:
  * their writes fail whole (503), as SQLite commits are synchronous, and nothing half-written stays.
  *
- * @example
+ * @example Drain and close
  * ```ts
  * import { strictEqual } from "node:assert";
  * import { gracefulShutdown, RequestDrain } from "./shutdown.ts";

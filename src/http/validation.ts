@@ -86,7 +86,7 @@ export const MAX_JSON_DEPTH = 64;
 /**
  * Whether a parsed JSON value nests deeper than `max` levels, found without recursion.
  *
- * @example
+ * @example Three levels allowed
  * ```ts
  * import { strictEqual } from "node:assert";
  * import { nestedDeeperThan } from "./validation.ts";

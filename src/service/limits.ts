@@ -53,7 +53,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
  * A request exceeds a configured limit: nothing was applied. `status` is 413 for request content
  * and 429 for a quota; the HTTP layer answers `{"detail": message}`.
  *
- * @example
+ * @example Report a limit
  * ```ts
  * import { strictEqual } from "node:assert";
  * import { LimitExceededError } from "./limits.ts";
@@ -74,7 +74,7 @@ export class LimitExceededError extends Error {
 /**
  * UTF-8 length of a string without encoding it.
  *
- * @example
+ * @example Count bytes, not UTF-16 units
  * ```ts
  * import { strictEqual } from "node:assert";
  * import { utf8Length } from "./limits.ts";
@@ -103,7 +103,7 @@ export function utf8Length(text: string): number {
  * symbols; returns `stm` itself when it fits. The newest event is always kept, so an observation
  * is never lost to the symbol bound (`maxSymbolsPerObservation` bounds a single event).
  *
- * @example
+ * @example Drop the oldest events
  * ```ts
  * import { deepStrictEqual } from "node:assert";
  * import { trimStm } from "./limits.ts";
