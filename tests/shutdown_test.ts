@@ -2,6 +2,12 @@ import { deepStrictEqual, ok, strictEqual } from "node:assert";
 import { startService } from "./_service.ts";
 import { spawnServer } from "./_server.ts";
 
+/** A temporary directory removed when the test's scope ends, passed or not. */
+async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
+  const path = await Deno.makeTempDir({ prefix: "kato-shutdown-" });
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
+}
+
 async function post(
   base: string,
   path: string,
@@ -37,7 +43,8 @@ function slowRequest(base: string, path: string, body: string): { response: Prom
 }
 
 Deno.test("SIGTERM finishes in-flight requests, exits 0, and a restart serves every acknowledged learn", async () => {
-  const dataDir = await Deno.makeTempDir({ prefix: "kato-shutdown-" });
+  await using scratch = await tempDir();
+  const dataDir = scratch.path;
   const server = await spawnServer(dataDir, { SHUTDOWN_TIMEOUT_MS: "8000" });
   const acknowledged = new Map<string, number>();
   const acknowledge = (name: string) => acknowledged.set(name, (acknowledged.get(name) ?? 0) + 1);
@@ -91,11 +98,11 @@ Deno.test("SIGTERM finishes in-flight requests, exits 0, and a restart serves ev
   }
   // The session of the slow request survived with the STM that learn left.
   deepStrictEqual((await t.call("GET", `/sessions/${slowSession}/stm`)).json.stm, []);
-  await Deno.remove(dataDir, { recursive: true });
 });
 
 Deno.test("a request outliving SHUTDOWN_TIMEOUT_MS does not hold the process: exit 1 at the deadline, store intact", async () => {
-  const dataDir = await Deno.makeTempDir({ prefix: "kato-shutdown-" });
+  await using scratch = await tempDir();
+  const dataDir = scratch.path;
   const server = await spawnServer(dataDir, { SHUTDOWN_TIMEOUT_MS: "500" });
   const sessionId = (await post(server.base, "/sessions", { node_id: "deadline" })).json.session_id;
   await post(server.base, `/sessions/${sessionId}/observe`, { strings: ["a", "b"] });
@@ -116,5 +123,4 @@ Deno.test("a request outliving SHUTDOWN_TIMEOUT_MS does not hold the process: ex
   await using t = await startService({}, dataDir);
   strictEqual((await t.call("GET", `/pattern/${learned}?node_id=deadline`)).status, 200);
   deepStrictEqual((await t.call("GET", `/sessions/${sessionId}/stm`)).json.stm, []);
-  await Deno.remove(dataDir, { recursive: true });
 });
