@@ -7,6 +7,13 @@ import { observeAll, startService, type TestService } from "./_service.ts";
 
 const FAST_LOCK = { STORE_BUSY_TIMEOUT_MS: "50" };
 
+const immutable = canMakeImmutable();
+if (!immutable) {
+  console.warn("Skipping the read-only tests: chattr +i needs root (CAP_LINUX_IMMUTABLE) and ext4-like files");
+}
+const tmpfs = canMountTmpfs();
+if (!tmpfs) console.warn("Skipping the disk-full test: mounting a small tmpfs needs CAP_SYS_ADMIN");
+
 /** A node with two learned patterns and a session whose STM predicts from them. */
 async function seeded(t: TestService, nodeId: string): Promise<{ sessionId: string; learned: Map<string, number> }> {
   const sessionId = await t.session(nodeId);
@@ -117,7 +124,7 @@ Deno.test("a database file replaced under the service: 503s, never overwritten; 
 
 Deno.test({
   name: "a read-only data directory (immutable files): 503s with nothing applied, recovery once writable",
-  ignore: !canMakeImmutable(),
+  ignore: !immutable,
   fn: async () => {
     await using t = await startService(FAST_LOCK);
     const { sessionId, learned } = await seeded(t, "readonly");
@@ -135,7 +142,7 @@ Deno.test({
 
 Deno.test({
   name: "a read-only data directory at start is a clear error, not a crash later",
-  ignore: !canMakeImmutable(),
+  ignore: !immutable,
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "kato-readonly-" });
     ok(run("chattr", "+i", dir));
@@ -153,7 +160,7 @@ Deno.test({
 
 Deno.test({
   name: "a full disk: 503s with nothing applied while full, recovery once space is freed",
-  ignore: !canMountTmpfs(),
+  ignore: !tmpfs,
   fn: async () => {
     const mount = await Deno.makeTempDir({ prefix: "kato-full-" });
     ok(run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount));
