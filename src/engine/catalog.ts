@@ -165,9 +165,14 @@ export class PatternCatalog {
   }
 }
 
-/** SHA-1 bytes are uniform, so the first four already make a good hash. */
+/**
+ * Mixes all 20 name bytes. SHA-1 names are uniform, but imported names need not be (and a fixed prefix
+ * would turn every probe sequence into one long chain).
+ */
 function hashOf(bytes: Uint8Array): number {
-  return (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
+  let h = 0x811C9DC5;
+  for (let k = 0; k < NAME_BYTES; k++) h = Math.imul(h ^ bytes[k]!, 0x01000193);
+  return (h ^ (h >>> 15)) >>> 0;
 }
 
 function hexToBytes(hex: string): Uint8Array {
