@@ -12,6 +12,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { serveLoopback } from "./_http.ts";
 import { buildService } from "../src/bootstrap.ts";
 import { loadConfig } from "../src/config.ts";
 import { createLogger } from "../src/log.ts";
@@ -56,16 +57,7 @@ console.log(
   }),
 );
 
-const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, built.app.fetch);
-const base = `http://127.0.0.1:${server.addr.port}`;
-const call = async (method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return await response.json();
-};
+const { server, call } = serveLoopback(built.app.fetch);
 
 const sessionId = (await call("POST", "/sessions", { node_id: "bench" })).session_id;
 const httpLearn: number[] = [];
