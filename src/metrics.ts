@@ -51,6 +51,16 @@ export function createMetrics(): Metrics {
   const registry = new client.Registry();
   const registers = [registry];
   let tiers: () => TierCounts = () => ({ gpuPatterns: 0, cpuPatterns: 0, deviceBytes: 0 });
+  // Tier gauges read the engine at scrape time instead of being updated on every learn and sync.
+  const tierGauge = (name: string, help: string, field: keyof TierCounts) =>
+    new client.Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(tiers()[field]);
+      },
+    });
   return {
     setTierSource: (source) => tiers = source,
     registry,
@@ -110,29 +120,20 @@ export function createMetrics(): Metrics {
       help: "Times a node's GPU tier was replaced by the CPU side after a failure",
       registers,
     }),
-    gpuMemoryBytes: new client.Gauge({
-      name: "kato_gpu_memory_bytes",
-      help: "Device memory held by the GPU tiers of all nodes",
-      registers,
-      collect() {
-        this.set(tiers().deviceBytes);
-      },
-    }),
-    gpuPatternCount: new client.Gauge({
-      name: "kato_gpu_pattern_count",
-      help: "Patterns held in the stable (GPU or native) tiers of all nodes",
-      registers,
-      collect() {
-        this.set(tiers().gpuPatterns);
-      },
-    }),
-    cpuPatternCount: new client.Gauge({
-      name: "kato_cpu_pattern_count",
-      help: "Patterns waiting in the fresh TypeScript tiers of all nodes",
-      registers,
-      collect() {
-        this.set(tiers().cpuPatterns);
-      },
-    }),
+    gpuMemoryBytes: tierGauge(
+      "kato_gpu_memory_bytes",
+      "Device memory held by the GPU tiers of all nodes",
+      "deviceBytes",
+    ),
+    gpuPatternCount: tierGauge(
+      "kato_gpu_pattern_count",
+      "Patterns held in the stable (GPU or native) tiers of all nodes",
+      "gpuPatterns",
+    ),
+    cpuPatternCount: tierGauge(
+      "kato_cpu_pattern_count",
+      "Patterns waiting in the fresh TypeScript tiers of all nodes",
+      "cpuPatterns",
+    ),
   };
 }
