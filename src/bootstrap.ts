@@ -62,7 +62,11 @@ export async function buildService(
     onFault: (errorType) => metrics.gpuErrors.inc({ error_type: errorType }),
     onFallback: () => metrics.gpuFallbackEvents.inc(),
   });
-  const engine = await Engine.open(store, { createIndex: indexes.create, log: log.info });
+  const engine = await Engine.open(store, {
+    createIndex: indexes.create,
+    log: log.info,
+    loadWorkers: config.loadWorkers,
+  });
   const sync = new SyncManager(engine, {
     threshold: config.syncThreshold,
     cronIntervalMinutes: config.syncIntervalMinutes,

@@ -24,6 +24,8 @@ export interface ServiceConfig {
   nativeEnabled: boolean;
   /** Fresh patterns of a node that trigger promotion to the GPU tier. */
   syncThreshold: number;
+  /** Threads decoding the store at start (`LOAD_WORKERS`; 0 decodes on the main thread). */
+  loadWorkers: number;
   /** Minutes between background syncs. */
   syncIntervalMinutes: number;
   logLevel: "debug" | "info" | "warn" | "error";
@@ -63,6 +65,8 @@ export function loadConfig(env: Record<string, string | undefined>): ServiceConf
     gpuEnabled: boolean(env, "GPU_ENABLED", true),
     nativeEnabled: boolean(env, "NATIVE_ENABLED", true),
     syncThreshold: integer(env, "GPU_SYNC_THRESHOLD", 1000, 1, 10_000_000),
+    // One core stays with the main thread, which appends what the workers decode.
+    loadWorkers: integer(env, "LOAD_WORKERS", Math.min(8, Math.max(0, navigator.hardwareConcurrency - 1)), 0, 256),
     syncIntervalMinutes: integer(env, "GPU_SYNC_INTERVAL_MINUTES", 5, 1, 24 * 60),
     logLevel: oneOf(env, "LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
     serviceName: env.SERVICE_NAME ?? "kato",

@@ -10,9 +10,10 @@
  */
 
 import type { Emotives, Event } from "../kato/types.ts";
+import type { PatternColumns } from "../store/types.ts";
+import { NAME_BYTES, writeNameBytes } from "../util/hex.ts";
 import type { SymbolEncoder } from "./encoder.ts";
 
-const NAME_BYTES = 20;
 const EMPTY = -1;
 
 /** Patterns of one node, addressed by dense id (insertion order). */
@@ -51,7 +52,7 @@ export class PatternCatalog {
     if (this.idOf(name) !== EMPTY) throw new RangeError(`Cannot add pattern: ${name} is already in the catalog`);
     const id = this.#size;
     this.#reserve(id + 1);
-    this.#names.set(hexToBytes(name), id * NAME_BYTES);
+    writeNameBytes(name, this.#names, id * NAME_BYTES);
     this.#frequencies[id] = frequency;
     const flat = encoder.encodeKnown(events.flat());
     const symbolStart = this.#symbolStart[id]!;
@@ -69,10 +70,67 @@ export class PatternCatalog {
     return id;
   }
 
+  /**
+   * Appends a run of stored patterns (the bulk load) and returns the id of its first; ids follow in
+   * order. Symbols are ids of this catalog's encoder. Names must be new.
+   */
+  appendColumns(columns: PatternColumns): number {
+    const first = this.#size;
+    const count = columns.count;
+    this.#reserve(first + count);
+    this.#names.set(columns.names.subarray(0, count * NAME_BYTES), first * NAME_BYTES);
+    this.#frequencies.set(columns.frequencies, first);
+    const symbolBase = this.#symbolStart[first]!;
+    this.#symbols = ensure(this.#symbols, symbolBase + columns.symbols.length);
+    this.#symbols.set(columns.symbols, symbolBase);
+    const eventBase = this.#eventStart[first]!;
+    this.#eventSizes = ensure(this.#eventSizes, eventBase + columns.eventSizes.length);
+    this.#eventSizes.set(columns.eventSizes, eventBase);
+    let symbolAt = symbolBase;
+    let eventAt = eventBase;
+    for (let i = 0; i < count; i++) {
+      symbolAt += columns.lengths[i]!;
+      eventAt += columns.eventCounts[i]!;
+      this.#symbolStart[first + i + 1] = symbolAt;
+      this.#eventStart[first + i + 1] = eventAt;
+    }
+    for (const [i, emotives] of columns.emotives) this.#emotives.set(first + i, emotives);
+    if ((first + count) * 2 > this.#table.length) {
+      let capacity = this.#table.length;
+      while ((first + count) * 2 > capacity) capacity *= 2;
+      this.#table = new Int32Array(capacity).fill(EMPTY);
+      for (let id = 0; id < first; id++) this.#insert(id);
+    }
+    for (let id = first; id < first + count; id++) {
+      if (this.#find(this.#names.subarray(id * NAME_BYTES, (id + 1) * NAME_BYTES)) !== EMPTY) {
+        this.#size = id;
+        throw new RangeError(`Cannot add pattern: ${this.nameOf(id)} is already in the catalog`);
+      }
+      this.#insert(id);
+      this.#size = id + 1;
+    }
+    return first;
+  }
+
+  /**
+   * Pre-sizes the pools for this many patterns, symbols and events in all, so a bulk load of a known
+   * size does not regrow (at 10M patterns a doubling copy of the symbol pool costs gigabytes).
+   */
+  reserve(patterns: number, symbols: number, events: number): void {
+    this.#reserve(patterns, true);
+    this.#symbols = ensure(this.#symbols, symbols, true);
+    this.#eventSizes = ensure(this.#eventSizes, events, true);
+  }
+
   /** The id of a named pattern, or -1. */
   idOf(name: string): number {
     if (!/^[0-9a-f]{40}$/.test(name)) return EMPTY;
-    const key = hexToBytes(name);
+    const key = new Uint8Array(NAME_BYTES);
+    writeNameBytes(name, key, 0);
+    return this.#find(key);
+  }
+
+  #find(key: Uint8Array): number {
     const mask = this.#table.length - 1;
     for (let slot = hashOf(key) & mask;; slot = (slot + 1) & mask) {
       const id = this.#table[slot]!;
@@ -133,9 +191,9 @@ export class PatternCatalog {
     this.#table = new Int32Array(128).fill(EMPTY);
   }
 
-  #reserve(count: number): void {
+  #reserve(count: number, exact = false): void {
     if (count <= this.#frequencies.length) return;
-    const capacity = Math.max(count, this.#frequencies.length * 2);
+    const capacity = exact ? count : Math.max(count, this.#frequencies.length * 2);
     const names = new Uint8Array(capacity * NAME_BYTES);
     names.set(this.#names);
     this.#names = names;
@@ -175,15 +233,9 @@ function hashOf(bytes: Uint8Array): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 
-function hexToBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(NAME_BYTES);
-  for (let k = 0; k < NAME_BYTES; k++) out[k] = parseInt(hex.slice(2 * k, 2 * k + 2), 16);
-  return out;
-}
-
-function ensure(array: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {
+function ensure(array: Int32Array<ArrayBuffer>, length: number, exact = false): Int32Array<ArrayBuffer> {
   if (length <= array.length) return array;
-  const out = new Int32Array(Math.max(length, array.length * 2));
+  const out = new Int32Array(exact ? length : Math.max(length, array.length * 2));
   out.set(array);
   return out;
 }

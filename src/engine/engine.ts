@@ -27,6 +27,8 @@ export interface EngineOptions {
   log?: (message: string) => void;
   /** Patterns per bulk-load batch. */
   batchSize?: number;
+  /** Threads decoding the bulk load where the store can use them (`loadColumns`); 0 decodes here. */
+  loadWorkers?: number;
 }
 
 const EMPTY_STATISTICS: NodeStatistics = {
@@ -185,18 +187,30 @@ export class Engine {
     const started = performance.now();
     let loaded = 0;
     let nextReport = 100_000;
-    await this.#store.loadPatterns(nodeId, this.#options.batchSize ?? 10_000, async (batch) => {
-      await node.addPatterns(batch, this.#encoder);
-      loaded += batch.length;
+    const progress = (count: number) => {
+      loaded += count;
       if (loaded >= nextReport) {
         log(
           `Loading node ${nodeId}: ${loaded}/${total} patterns (${
             ((performance.now() - started) / 1000).toFixed(1)
           } s)`,
         );
-        nextReport += 100_000;
+        while (nextReport <= loaded) nextReport += nextReport < 1_000_000 ? 100_000 : 1_000_000;
       }
-    });
+    };
+    const store = this.#store;
+    if (store.loadColumns !== undefined) {
+      // The store's ids are the encoder's: both come from the vocabulary table in id order.
+      await store.loadColumns(nodeId, this.#options.loadWorkers ?? 0, async (columns) => {
+        await node.addColumns(columns);
+        progress(columns.count);
+      }, (patterns, symbols) => node.catalog.reserve(patterns, symbols, Math.ceil(symbols / 4)));
+    } else {
+      await store.loadPatterns(nodeId, this.#options.batchSize ?? 10_000, async (batch) => {
+        await node.addPatterns(batch, this.#encoder);
+        progress(batch.length);
+      });
+    }
     log(`Loaded node ${nodeId}: ${loaded} patterns in ${((performance.now() - started) / 1000).toFixed(2)} s`);
   }
 }

@@ -13,7 +13,13 @@
 
 import { Mutex } from "../util/mutex.ts";
 import { RwLock } from "../util/rw_lock.ts";
-import { compareCandidates, type EncodedPattern, type MatchCandidate, type PatternIndex } from "./matcher.ts";
+import {
+  compareCandidates,
+  encodedOf,
+  type EncodedPattern,
+  type MatchCandidate,
+  type PatternIndex,
+} from "./matcher.ts";
 import { TsIndex } from "./ts_index.ts";
 
 /** How a hybrid index reaches the rest of the engine. */
@@ -97,6 +103,23 @@ export class HybridIndex implements PatternIndex {
   add(patterns: readonly EncodedPattern[]): void {
     this.#fresh.add(patterns);
     this.#freshPatterns.push(...patterns);
+  }
+
+  /**
+   * The bulk load at start: patterns already in the store go straight to the stable tier, skipping
+   * the fresh tier and a promotion. On failure the node falls back to the CPU side, which is rebuilt
+   * from the catalog (these patterns included) as after any fault.
+   */
+  addColumns(ids: Int32Array, lengths: Int32Array, symbols: Int32Array): Promise<void> {
+    return this.#lock.write(async () => {
+      const stable = this.#stable;
+      try {
+        if (stable.addColumns !== undefined) await stable.addColumns(ids, lengths, symbols);
+        else await stable.add(encodedOf(ids, lengths, symbols));
+      } catch (error) {
+        await this.#fallBack("add", error);
+      }
+    });
   }
 
   /** Both tiers, merged in the shared order; falls back to the CPU side if the stable tier fails. */

@@ -39,6 +39,11 @@ export interface PatternIndex extends Disposable {
   readonly size: number;
   /** Appends patterns; ids must be new. */
   add(patterns: readonly EncodedPattern[]): void | Promise<void>;
+  /**
+   * Optional bulk path for the load at start: patterns as columns, `symbols` holding them
+   * concatenated. Same effect as `add`; an index with a tier for settled patterns puts them there.
+   */
+  addColumns?(ids: Int32Array, lengths: Int32Array, symbols: Int32Array): void | Promise<void>;
   /** Removes every pattern. */
   clear(): void | Promise<void>;
   /** All candidates with `similarity >= threshold`. */
@@ -66,4 +71,15 @@ export function similarity(lcs: number, patternLength: number, stateLength: numb
 /** Orders candidates by similarity descending, then id ascending (the engines' shared order). */
 export function compareCandidates(a: MatchCandidate, b: MatchCandidate): number {
   return b.similarity - a.similarity || a.id - b.id;
+}
+
+/** Columns as `EncodedPattern`s (views into `symbols`). */
+export function encodedOf(ids: Int32Array, lengths: Int32Array, symbols: Int32Array): EncodedPattern[] {
+  const out: EncodedPattern[] = [];
+  let at = 0;
+  ids.forEach((id, i) => {
+    out.push({ id, symbols: symbols.subarray(at, at + lengths[i]!) });
+    at += lengths[i]!;
+  });
+  return out;
 }

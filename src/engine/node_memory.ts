@@ -7,10 +7,10 @@
 
 import type { FinalizedMetrics, NodeStatistics } from "../kato/types.ts";
 import { learnDeltas } from "../store/learn_merge.ts";
-import type { LearnOutcome, NodeTotals, StoredPattern, SymbolStats } from "../store/types.ts";
+import type { LearnOutcome, NodeTotals, PatternColumns, StoredPattern, SymbolStats } from "../store/types.ts";
 import { PatternCatalog } from "./catalog.ts";
 import type { SymbolEncoder } from "./encoder.ts";
-import type { EncodedPattern, PatternIndex } from "./matcher.ts";
+import { encodedOf, type EncodedPattern, type PatternIndex } from "./matcher.ts";
 
 /** The cached state of one node. */
 export class NodeMemory implements NodeStatistics {
@@ -62,6 +62,15 @@ export class NodeMemory implements NodeStatistics {
       encoded.push({ id, symbols: this.catalog.symbolsOf(id) });
     }
     if (encoded.length > 0) await this.index.add(encoded);
+  }
+
+  /** Appends a run of the bulk load (symbols already encoded with the engine's encoder). */
+  async addColumns(columns: PatternColumns): Promise<void> {
+    const first = this.catalog.appendColumns(columns);
+    const ids = new Int32Array(columns.count);
+    for (let i = 0; i < ids.length; i++) ids[i] = first + i;
+    if (this.index.addColumns !== undefined) await this.index.addColumns(ids, columns.lengths, columns.symbols);
+    else await this.index.add(encodedOf(ids, columns.lengths, columns.symbols));
   }
 
   /** Applies a committed learn: the pattern, and the statistics deltas the store applied too. */

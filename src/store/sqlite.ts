@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { FinalizedMetrics } from "../kato/types.ts";
 import { DatabaseFile } from "./_sqlite_file.ts";
+import { loadColumns } from "./_sqlite_parallel_load.ts";
 import { migrate } from "./_sqlite_schema.ts";
 import { type ArrayCapableStatement, type PatternRow, realOrNaN, SQL, toPattern, toSession } from "./_sqlite_sql.ts";
 import { inTransaction, translateError } from "./_sqlite_tx.ts";
@@ -16,6 +17,7 @@ import { StoreUnavailableError } from "./errors.ts";
 import { validateImportedPattern, validateSymbolStats, validateTotals } from "./import_rules.ts";
 import { assertString, planLearn, validateLearnRecord } from "./learn_merge.ts";
 import type {
+  ColumnsHandler,
   LearnOutcome,
   LearnRecord,
   NodeTotals,
@@ -240,6 +242,29 @@ export class SqliteStore implements PatternStore, Disposable {
       if (rows.length < batchSize) break;
     }
     return delivered;
+  }
+
+  /**
+   * `loadPatterns` as columns with vocabulary ids, decoded on `workers` threads that read beside this
+   * connection (WAL); patterns learned during the call may or may not be delivered, as there.
+   */
+  async loadColumns(
+    nodeId: string,
+    workers: number,
+    onColumns: ColumnsHandler,
+    onSize?: (patterns: number, symbols: number) => void,
+  ): Promise<number> {
+    assertString("nodeId", nodeId);
+    if (!Number.isInteger(workers) || workers < 0) {
+      throw new RangeError(`Invalid workers: expected a non-negative integer, got ${workers}`);
+    }
+    const db = await this.#read("load patterns", (current) => current);
+    const location = this.#file === undefined ? undefined : this.location;
+    try {
+      return await loadColumns(db, location, nodeId, workers, onColumns, onSize);
+    } catch (error) {
+      throw translateError("load patterns", error);
+    }
   }
 
   /** Number of patterns of a node. */

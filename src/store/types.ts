@@ -73,6 +73,30 @@ export type PatternBatchHandler = (
 ) => void | Promise<void>;
 
 /**
+ * A run of patterns in learn order as columns, for bulk loads: names as raw bytes, symbols as
+ * vocabulary ids (the ids `loadVocabulary`'s order gives), event structure as sizes.
+ */
+export interface PatternColumns {
+  count: number;
+  /** 20 bytes per pattern: the 40-hex names, decoded. */
+  names: Uint8Array<ArrayBuffer>;
+  frequencies: Int32Array<ArrayBuffer>;
+  /** Symbols per pattern. */
+  lengths: Int32Array<ArrayBuffer>;
+  /** Every pattern's symbol ids, concatenated. */
+  symbols: Int32Array<ArrayBuffer>;
+  /** Events per pattern. */
+  eventCounts: Int32Array<ArrayBuffer>;
+  /** Every pattern's event sizes, concatenated. */
+  eventSizes: Int32Array<ArrayBuffer>;
+  /** The non-empty emotive lists, by position in this run. */
+  emotives: [number, Emotives[]][];
+}
+
+/** Called with each run of {@linkcode PatternStore.loadColumns}, in learn order. */
+export type ColumnsHandler = (columns: PatternColumns) => void | Promise<void>;
+
+/**
  * The store contract.
  *
  * Errors: bad arguments reject with `TypeError` or `RangeError` and change nothing; an operational
@@ -100,6 +124,18 @@ export interface PatternStore {
     nodeId: string,
     batchSize: number,
     onBatch: PatternBatchHandler,
+  ): Promise<number>;
+  /**
+   * Optional fast path of `loadPatterns` for the bulk load at start: the same patterns in the same
+   * order, as columns, decoded on up to `workers` threads (0: on this one). Resolves to the number
+   * delivered. `onSize` hears the totals first, so the caller can size its pools once. `loadPatterns`
+   * stays the reference; a store without this method is loaded through it.
+   */
+  loadColumns?(
+    nodeId: string,
+    workers: number,
+    onColumns: ColumnsHandler,
+    onSize?: (patterns: number, symbols: number) => void,
   ): Promise<number>;
   /** Number of patterns of a node. */
   countPatterns(nodeId: string): Promise<number>;

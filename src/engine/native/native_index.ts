@@ -167,6 +167,11 @@ export class NativeIndex implements PatternIndex {
     this.#size += ids.length;
   }
 
+  /** {@linkcode PatternIndex.addColumns}: `addEncoded`. */
+  addColumns(ids: Int32Array, lengths: Int32Array, symbols: Int32Array): void {
+    this.addEncoded(ids, lengths, symbols);
+  }
+
   /** Reserves room for this many more patterns and symbols (optional; avoids regrowth in bulk loads). */
   reserve(patterns: number, symbols: number): void {
     const handle = this.#live("Cannot reserve");
