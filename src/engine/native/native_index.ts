@@ -52,6 +52,15 @@ export interface TopCandidates {
 
 const FAULTS = { none: MATCHER_FAULT_NONE, query: MATCHER_FAULT_QUERY, add: MATCHER_FAULT_ADD } as const;
 const INITIAL_CAPACITY = 1024;
+/** Most states coalesced into one call (the library splits them into passes of up to 16). */
+const MAX_COALESCED = 64;
+
+interface WaitingQuery {
+  state: Int32Array;
+  threshold: number;
+  resolve: (candidates: MatchCandidate[]) => void;
+  reject: (error: unknown) => void;
+}
 const MAX_CAPACITY_HINT = 1 << 16;
 
 const registry = new FinalizationRegistry<{ lib: MatcherLibrary; handle: Deno.PointerValue }>((held) => {
@@ -100,6 +109,10 @@ export class NativeIndex implements PatternIndex {
   #capacityHint = INITIAL_CAPACITY;
   /** Buffers handed to in-flight nonblocking calls: referenced here until each call settles. */
   #inFlight = new Set<readonly ArrayBufferView[]>();
+  /** Queries that arrived while a call ran: the next batch. */
+  #waiting: WaitingQuery[] = [];
+  #draining = false;
+  #calls = 0;
 
   private constructor(lib: MatcherLibrary, handle: Deno.PointerValue, backend: NativeBackend) {
     this.#lib = lib;
@@ -136,6 +149,11 @@ export class NativeIndex implements PatternIndex {
   /** Patterns held. */
   get size(): number {
     return this.#size;
+  }
+
+  /** Query calls made into the library so far (coalesced queries share one). */
+  get calls(): number {
+    return this.#calls;
   }
 
   /** Whether `close()` was called. */
@@ -185,10 +203,44 @@ export class NativeIndex implements PatternIndex {
     this.#size = 0;
   }
 
-  /** Every candidate with `similarity >= threshold`, ordered by (similarity desc, id asc). */
-  async query(state: Int32Array, threshold: number): Promise<MatchCandidate[]> {
-    const [candidates] = await this.queryBatch([state], threshold);
-    return candidates!;
+  /**
+   * Every candidate with `similarity >= threshold`, ordered by (similarity desc, id asc).
+   *
+   * Concurrent queries are coalesced: while one device call runs, the queries that arrive wait and then
+   * go together as one batch (one pass over the patterns for up to 16 states on the GPU). A lone query
+   * goes at once, so one client sees no added latency; under load a pass serves many requests.
+   */
+  query(state: Int32Array, threshold: number): Promise<MatchCandidate[]> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ state, threshold, resolve, reject });
+      if (!this.#draining) this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      while (this.#waiting.length > 0) {
+        // One call takes one threshold: the oldest waiting query's, and every other waiting query with it.
+        // Object.is, not ===: a NaN threshold must still leave the queue (the library rejects it).
+        const [oldest, ...others] = this.#waiting;
+        const threshold = oldest!.threshold;
+        const batch: WaitingQuery[] = [oldest!];
+        const rest: WaitingQuery[] = [];
+        for (const query of others) {
+          (Object.is(query.threshold, threshold) && batch.length < MAX_COALESCED ? batch : rest).push(query);
+        }
+        this.#waiting = rest;
+        try {
+          const answers = await this.queryBatch(batch.map((query) => query.state), threshold);
+          batch.forEach((query, i) => query.resolve(answers[i]!));
+        } catch (error) {
+          for (const query of batch) query.reject(error);
+        }
+      }
+    } finally {
+      this.#draining = false;
+    }
   }
 
   /**
@@ -223,6 +275,7 @@ export class NativeIndex implements PatternIndex {
     const buffers = [lengths, symbols, ids, lcs, sims, totals] as const;
     this.#inFlight.add(buffers);
     this.#pending++;
+    this.#calls++;
     let code: number;
     let detail = "";
     try {
