@@ -206,25 +206,30 @@ Deno.test({ name: "NativeIndex.queryBatch() equals query() per state", ignore },
   }
 });
 
-Deno.test({ name: "NativeIndex coalesces concurrent queries into few calls, each answer its own", ignore }, async () => {
-  const rnd = random(11);
-  const patterns = randomPatterns(rnd, { patterns: 3000, vocabulary: 30, maxPatternLength: 90 });
-  using index = NativeIndex.open("cpu");
-  index.add(patterns);
-  const queries = Array.from({ length: 40 }, (_, i) => ({
-    state: randomState(rnd, patterns, 5 + ((i * 13) % 60), 30),
-    threshold: i % 3 === 0 ? 0.6 : 0.3,
-  }));
-  const before = index.calls;
-  const answers = await Promise.all(queries.map((q) => index.query(q.state, q.threshold)));
-  const calls = index.calls - before;
-  ok(calls < queries.length / 2, `40 concurrent queries took ${calls} calls`);
-  queries.forEach((q, i) => deepStrictEqual(answers[i], referenceQuery(patterns, q.state, q.threshold), `query ${i}`));
-  // A lone query still goes at once, in one call.
-  const lone = index.calls;
-  await index.query(queries[0]!.state, 0.6);
-  strictEqual(index.calls, lone + 1);
-});
+Deno.test(
+  { name: "NativeIndex coalesces concurrent queries into few calls, each answer its own", ignore },
+  async () => {
+    const rnd = random(11);
+    const patterns = randomPatterns(rnd, { patterns: 3000, vocabulary: 30, maxPatternLength: 90 });
+    using index = NativeIndex.open("cpu");
+    index.add(patterns);
+    const queries = Array.from({ length: 40 }, (_, i) => ({
+      state: randomState(rnd, patterns, 5 + ((i * 13) % 60), 30),
+      threshold: i % 3 === 0 ? 0.6 : 0.3,
+    }));
+    const before = index.calls;
+    const answers = await Promise.all(queries.map((q) => index.query(q.state, q.threshold)));
+    const calls = index.calls - before;
+    ok(calls < queries.length / 2, `40 concurrent queries took ${calls} calls`);
+    queries.forEach((q, i) =>
+      deepStrictEqual(answers[i], referenceQuery(patterns, q.state, q.threshold), `query ${i}`)
+    );
+    // A lone query still goes at once, in one call.
+    const lone = index.calls;
+    await index.query(queries[0]!.state, 0.6);
+    strictEqual(index.calls, lone + 1);
+  },
+);
 
 Deno.test({ name: "NativeIndex.clear() removes every pattern; ids can be reused", ignore }, async () => {
   using index = NativeIndex.open("cpu");
