@@ -15,7 +15,7 @@ export interface TestService extends AsyncDisposable {
   dataDir: string;
   /** Sends a request; `body` is JSON-encoded unless it is a string. */
   // deno-lint-ignore no-explicit-any -- response bodies are checked field by field in the tests
-  call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; headers: Headers }>;
   /** Creates a session on `nodeId` and returns its id. */
   session(nodeId?: string, config?: Record<string, unknown>): Promise<string>;
   /** Closes the service and opens a new one on the same directory (a restart). */
@@ -48,7 +48,7 @@ export async function startService(
       try {
         json = JSON.parse(text);
       } catch { /* non-JSON bodies (metrics) stay text */ }
-      return { status: response.status, json };
+      return { status: response.status, json, headers: response.headers };
     },
     async session(nodeId = `node-${crypto.randomUUID()}`, config) {
       const { status, json } = await fixture.call("POST", "/sessions", {

@@ -1,4 +1,4 @@
-import { deepStrictEqual, strictEqual } from "node:assert";
+import { deepStrictEqual, ok, strictEqual } from "node:assert";
 import { observeAll, startService } from "./_service.ts";
 
 Deno.test("predictions reproduce SEMANTICS.md's worked example over HTTP", async () => {
@@ -96,4 +96,24 @@ Deno.test("learn names patterns by SHA-1 of Python's repr (check values)", async
     emotives: [],
     metadata: {},
   });
+});
+
+Deno.test("predictions say where their time went in Server-Timing", async () => {
+  await using t = await startService();
+  const id = await t.session(undefined, { recall_threshold: 0.1 });
+  for (const word of ["alpha", "beta", "gamma"]) {
+    await observeAll(t, id, [[word], ["shared"], [`${word}-end`]]);
+    await t.call("POST", `/sessions/${id}/learn`);
+  }
+  await observeAll(t, id, [["shared"], ["beta"]]);
+  const { json, headers } = await t.call("GET", `/sessions/${id}/predictions`);
+  const timing = headers.get("server-timing") ?? "";
+  const match = /^match;dur=(\d+\.\d{3}), predict;dur=(\d+\.\d{3}), candidates;desc="(\d+)"$/.exec(timing);
+  ok(match, `Server-Timing: ${timing}`);
+  strictEqual(Number(match[3]), 3);
+  strictEqual(json.count, 3);
+  // An empty STM matches nothing and says so.
+  await t.call("POST", `/sessions/${id}/clear-stm`);
+  const empty = await t.call("GET", `/sessions/${id}/predictions`);
+  strictEqual(empty.headers.get("server-timing"), 'match;dur=0.000, predict;dur=0.000, candidates;desc="0"');
 });

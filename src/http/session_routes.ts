@@ -9,6 +9,7 @@ import type { KatoService } from "../service/kato_service.ts";
 import { BadRequestError } from "../service/errors.ts";
 import { applyConfigUpdate, defaultSessionConfig, publicConfig } from "../service/session_config.ts";
 import type { Session } from "../service/sessions.ts";
+import { serverTiming } from "./server_timing.ts";
 import {
   configBodySchema,
   createSessionSchema,
@@ -176,6 +177,7 @@ export function sessionRoutes(service: KatoService): Hono {
 
   app.get("/:id/predictions", async (c) => {
     const result = await service.predictions(c.req.param("id"));
+    c.header("Server-Timing", serverTiming(result.timing));
     return c.json({
       predictions: result.predictions,
       future_potentials: result.future_potentials,

@@ -55,6 +55,16 @@ export interface ServiceHooks {
   onFinalized?: (nodeId: string) => Promise<void>;
 }
 
+/** Where a prediction's time went: matching (both tiers, candidates materialised) and KATO's prediction. */
+export interface PredictionTiming {
+  /** Patterns with `similarity >= recall_threshold`. */
+  candidates: number;
+  /** Index query and candidate materialisation, ms. */
+  matchMs: number;
+  /** Alignment, metrics and ranking of the candidates, ms. */
+  predictMs: number;
+}
+
 /** Operations of the KATO API. */
 export class KatoService {
   readonly sessions: SessionManager;
@@ -163,22 +173,27 @@ export class KatoService {
     }, (outcome) => outcome.name !== "");
   }
 
-  /** Predictions from the session's current STM. */
-  async predictions(sessionId: string): Promise<PredictionResult & { session: Session }> {
+  /** Predictions from the session's current STM, with where the time went. */
+  async predictions(sessionId: string): Promise<PredictionResult & { session: Session; timing: PredictionTiming }> {
     const session = await this.session(sessionId);
     const stm: Event[] = session.stm;
     const state = stm.flat();
-    if (state.length === 0) return { session, predictions: [], future_potentials: [] };
+    if (state.length === 0) {
+      return { session, predictions: [], future_potentials: [], timing: { candidates: 0, matchMs: 0, predictMs: 0 } };
+    }
     const started = performance.now();
     const candidates = await this.engine.candidates(session.nodeId, state, session.config.recall_threshold);
+    const matched = performance.now();
     const result = predict(stm, candidates, this.engine.statistics(session.nodeId), {
       maxPredictions: session.config.max_predictions,
       rankSortAlgo: session.config.rank_sort_algo,
       finalized: this.engine.finalizedOf(session.nodeId),
     });
+    const done = performance.now();
     const backend = this.engine.backendOf(session.nodeId) ?? "none";
-    this.#hooks.onPredicted?.(session.nodeId, candidates.length, (performance.now() - started) / 1000, backend);
-    return { session, ...result };
+    this.#hooks.onPredicted?.(session.nodeId, candidates.length, (done - started) / 1000, backend);
+    const timing = { candidates: candidates.length, matchMs: matched - started, predictMs: done - matched };
+    return { session, ...result, timing };
   }
 
   /** Clears STM, accumulators and time. */
