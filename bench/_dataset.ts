@@ -5,7 +5,8 @@
  *
  * Symbols are `s<rank>` drawn Zipf-like (s = 1) over the vocabulary; a pattern's length is uniform in
  * [minLength, maxLength]; its symbols are cut into events of `eventSize` and each event is sorted, as
- * KATO sorts an observed event.
+ * KATO sorts an observed event. Query states are made the same way, so a state observed event by event
+ * over HTTP flattens to exactly the symbols the engine benchmarks query with.
  *
  * @module
  */
@@ -69,11 +70,18 @@ export class Dataset {
   readonly #zipf: Int32Array;
   /** `s<rank>` by rank, built once: string building dominated generation otherwise. */
   readonly #strings: string[];
+  /** Position of `s<rank>` in string order: events sort by these integers instead of by strings. */
+  readonly #order: Int32Array;
 
   constructor(spec: DatasetSpec) {
     this.spec = spec;
     this.#zipf = zipfTable(spec.vocabulary);
     this.#strings = Array.from({ length: spec.vocabulary + 1 }, (_, rank) => `s${rank}`);
+    // Code-unit order of ASCII strings, which is Python's code-point order (KATO sorts with sorted()).
+    const byString = Array.from({ length: spec.vocabulary + 1 }, (_, rank) => rank)
+      .sort((a, b) => this.#strings[a]! < this.#strings[b]! ? -1 : 1);
+    this.#order = new Int32Array(spec.vocabulary + 1);
+    byString.forEach((rank, position) => this.#order[rank] = position);
   }
 
   /** The symbol string of a rank. */
@@ -86,34 +94,28 @@ export class Dataset {
     return this.#zipf[random() >>> (32 - ZIPF_BITS)]!;
   }
 
-  /** Symbol ranks of pattern `k` (0-based), in order. */
+  /** Length of pattern `k`: its stream's first draw, so it costs no symbol generation. */
+  lengthOf(k: number): number {
+    return this.#lengthFrom(this.#stream(k));
+  }
+
+  /** Symbol ranks of pattern `k` (0-based) as KATO stores them: event by event, each event sorted. */
   symbols(k: number): Int32Array {
-    const { minLength, maxLength, seed } = this.spec;
-    const random = xorshift(Math.imul(seed, 0x9E3779B1) ^ k);
-    const length = minLength + (random() % (maxLength - minLength + 1));
-    const out = new Int32Array(length);
-    for (let j = 0; j < length; j++) out[j] = this.draw(random);
+    const out = new Int32Array(this.lengthOf(k));
+    this.#fill(k, out, 0);
     return out;
   }
 
-  /** Pattern `k` as KATO events: chunks of `eventSize` symbol strings, each chunk sorted. */
+  /** Pattern `k` as KATO events. */
   events(k: number): Event[] {
     return this.eventsOf(this.symbols(k));
   }
 
-  /** Symbol ranks cut into sorted events. */
+  /** Ranks in KATO order (as `symbols()` and `stateSymbols()` give them) cut into events of strings. */
   eventsOf(symbols: Int32Array): Event[] {
     const events: Event[] = [];
     for (let at = 0; at < symbols.length; at += this.spec.eventSize) {
-      const event: string[] = [];
-      for (let j = at; j < Math.min(at + this.spec.eventSize, symbols.length); j++) {
-        // Insertion sort by code unit: the strings are ASCII, where that is Python's code-point order.
-        const symbol = this.#strings[symbols[j]!]!;
-        let i = event.length;
-        while (i > 0 && event[i - 1]! > symbol) i--;
-        event.splice(i, 0, symbol);
-      }
-      events.push(event);
+      events.push(Array.from(symbols.subarray(at, at + this.spec.eventSize), (rank) => this.#strings[rank]!));
     }
     return events;
   }
@@ -124,17 +126,68 @@ export class Dataset {
   }
 
   /**
-   * Query state `q` of `length` symbols: a stored pattern's symbols, 70 % kept in place and the rest
-   * redrawn, so a state has real near-matches as a client's would.
+   * Symbol ranks of query state `q`, `length` symbols in KATO order: a stored pattern's symbols, 70 %
+   * kept in place and the rest redrawn (so a state has real near-matches, as a client's would), then cut
+   * into events of `eventSize`, each sorted. Ranks are the store's symbol ids once the vocabulary is
+   * seeded in rank order, as `_seed_store.ts` does.
    */
-  state(q: number, length: number): string[] {
+  stateSymbols(q: number, length: number): Int32Array {
     const random = xorshift(Math.imul(this.spec.seed ^ 0x5BD1E995, 31337) ^ q);
     const source = this.symbols(random() % this.spec.patterns);
-    const out: string[] = [];
+    const out = new Int32Array(length);
     for (let j = 0; j < length; j++) {
       const keep = j < source.length && random() % 10 < 7;
-      out.push(this.#strings[keep ? source[j]! : this.draw(random)]!);
+      out[j] = keep ? source[j]! : this.draw(random);
     }
+    this.#sortEvents(out, 0, length);
     return out;
+  }
+
+  /** Query state `q` as the events a client observes. */
+  stateEvents(q: number, length: number): Event[] {
+    return this.eventsOf(this.stateSymbols(q, length));
+  }
+
+  /** Patterns `start .. start + count - 1` as columns: lengths and concatenated symbol ranks. */
+  columns(start: number, count: number): { lengths: Int32Array; symbols: Int32Array } {
+    const lengths = Int32Array.from({ length: count }, (_, i) => this.lengthOf(start + i));
+    const symbols = new Int32Array(lengths.reduce((sum, length) => sum + length, 0));
+    let at = 0;
+    for (let i = 0; i < count; i++) at += this.#fill(start + i, symbols, at);
+    return { lengths, symbols };
+  }
+
+  /** Writes pattern `k`'s symbols into `out` at `at`, in KATO order; returns its length. */
+  #fill(k: number, out: Int32Array, at: number): number {
+    const random = this.#stream(k);
+    const length = this.#lengthFrom(random);
+    for (let j = 0; j < length; j++) out[at + j] = this.draw(random);
+    this.#sortEvents(out, at, length);
+    return length;
+  }
+
+  /** Sorts each event (`eventSize` symbols) of `out[at .. at + length)` by string, in place. */
+  #sortEvents(out: Int32Array, at: number, length: number): void {
+    const order = this.#order;
+    for (let start = at; start < at + length; start += this.spec.eventSize) {
+      const end = Math.min(start + this.spec.eventSize, at + length);
+      for (let i = start + 1; i < end; i++) {
+        const rank = out[i]!;
+        let j = i;
+        while (j > start && order[out[j - 1]!]! > order[rank]!) {
+          out[j] = out[j - 1]!;
+          j--;
+        }
+        out[j] = rank;
+      }
+    }
+  }
+
+  #stream(k: number): () => number {
+    return xorshift(Math.imul(this.spec.seed, 0x9E3779B1) ^ k);
+  }
+
+  #lengthFrom(random: () => number): number {
+    return this.spec.minLength + (random() % (this.spec.maxLength - this.spec.minLength + 1));
   }
 }

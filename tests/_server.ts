@@ -17,9 +17,14 @@ export interface ServerProcess {
 
 /**
  * Starts the server on `dataDir` and resolves once it listens; rejects with its log if it exits
- * first or does not listen within 30 s.
+ * first or does not listen within `readyTimeoutMs` (30 s; a benchmark loading millions of patterns
+ * gives it longer). `env` adds to the environment, and overrides the test defaults below.
  */
-export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function spawnServer(
+  dataDir: string,
+  env: Record<string, string> = {},
+  readyTimeoutMs = 30_000,
+): Promise<ServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-ffi", "--allow-sys", MAIN],
     env: { DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", NATIVE_ENABLED: "false", ...env },
@@ -46,8 +51,8 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
       }),
       new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new Error(`Cannot start the service: not listening after 30 s\n${text}`)),
-          30_000,
+          () => reject(new Error(`Cannot start the service: not listening after ${readyTimeoutMs} ms\n${text}`)),
+          readyTimeoutMs,
         );
       }),
     ]);

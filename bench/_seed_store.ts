@@ -1,21 +1,15 @@
 /**
  * Writes a seeded synthetic dataset (`_dataset.ts`) straight into a store, as an import would: the
  * patterns with their KATO names, the vocabulary in rank order, every symbol's statistics and the
- * node's totals, exactly what learning the same patterns once each would leave.
- *
- *     deno task bench:seed --patterns 1000000 --data-dir /tmp/kato-1m [--node scale]
- *
- * Resumable: a store already holding some of the dataset's patterns gets the rest. With `MONGODB_URL`
- * set it writes to MongoDB instead. Progress on stderr; one JSON line on stdout.
+ * node's totals, exactly what learning the same patterns once each would leave. Resumable: a store
+ * already holding some of the dataset's patterns gets the rest. Used by `gen_dataset.ts` and `scale.ts`.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { patternName } from "../src/kato/hash.ts";
-import { openStore } from "../src/store/mod.ts";
 import type { PatternStore, StoredPattern, SymbolStats } from "../src/store/types.ts";
-import { Dataset, type DatasetSpec, DEFAULT_DATASET } from "./_dataset.ts";
+import type { Dataset } from "./_dataset.ts";
 
 /** How much was written and how long it took. */
 export interface SeedReport {
@@ -83,27 +77,4 @@ export async function seedStore(
     totalUniquePatterns: await store.countPatterns(nodeId),
   });
   return { patterns, written, symbols: symbolsTotal, seconds: (performance.now() - started) / 1000 };
-}
-
-if (import.meta.main) {
-  const { values } = parseArgs({
-    options: {
-      patterns: { type: "string", default: "100000" },
-      "data-dir": { type: "string" },
-      node: { type: "string", default: "scale" },
-      seed: { type: "string", default: String(DEFAULT_DATASET.seed) },
-    },
-  });
-  const patterns = Number(values.patterns);
-  if (!Number.isInteger(patterns) || patterns < 1) throw new RangeError(`--patterns: expected a positive integer`);
-  const dataDir = values["data-dir"];
-  if (dataDir === undefined) throw new TypeError("--data-dir is required");
-  const spec: DatasetSpec = { ...DEFAULT_DATASET, patterns, seed: Number(values.seed) };
-  const store = await openStore({ dataDir, mongodbUrl: Deno.env.get("MONGODB_URL") });
-  try {
-    const report = await seedStore(store, values.node, new Dataset(spec), (line) => console.error(line));
-    console.log(JSON.stringify({ bench: "seed_store", store: store.kind, ...spec, ...report }));
-  } finally {
-    await store.close();
-  }
 }

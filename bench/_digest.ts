@@ -1,0 +1,25 @@
+/**
+ * One short fingerprint of a query's answer, so engines (and the Python baseline, which computes the
+ * same in `kato_baseline.py`) can be compared without keeping every candidate list.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+
+/**
+ * SHA-1 hex of `"<id>:<lcs>\n"` per candidate, in the order given (similarity desc, id asc).
+ *
+ * @example Empty and one candidate
+ * ```ts
+ * import { strictEqual } from "node:assert";
+ * import { candidateDigest } from "./_digest.ts";
+ * strictEqual(candidateDigest([]), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+ * strictEqual(candidateDigest([{ id: 3, lcs: 2 }]).length, 40);
+ * ```
+ */
+export function candidateDigest(candidates: readonly { id: number; lcs: number }[]): string {
+  const hash = createHash("sha1");
+  for (const { id, lcs } of candidates) hash.update(`${id}:${lcs}\n`);
+  return hash.digest("hex");
+}
