@@ -63,7 +63,11 @@ export interface HttpRow {
 export const NODE_ID = "scale";
 
 /** Seeds the store when it is short of the dataset's patterns. */
-export async function ensureSeeded(dataDir: string, dataset: Dataset, log: (line: string) => void) {
+export async function ensureSeeded(
+  dataDir: string,
+  dataset: Dataset,
+  log: (line: string) => void,
+): Promise<SeedReport | null> {
   const store = await openStore({ dataDir, mongodbUrl: undefined });
   try {
     if (await store.countPatterns(NODE_ID) >= dataset.spec.patterns) return null;
