@@ -43,6 +43,9 @@ export interface EngineWorkload {
   thresholds: readonly number[];
   batchWidth: number;
   warmup: number;
+  /** Time budget per engine and threshold: stop issuing states after it (at least `minQueries` run). */
+  budgetMs: number;
+  minQueries: number;
 }
 
 /** Per threshold, the digest of each state's answer from the first engine that ran. */
@@ -91,7 +94,9 @@ export async function measureEngine(
       const device: number[] = [];
       const digests: string[] = [];
       let candidates = 0;
+      const deadline = performance.now() + workload.budgetMs;
       for (const state of workload.states) {
+        if (wall.length >= workload.minQueries && performance.now() > deadline) break;
         const started = performance.now();
         const answer = await index.query(state, threshold);
         wall.push(performance.now() - started);
@@ -100,15 +105,17 @@ export async function measureEngine(
         digests.push(candidateDigest(answer));
       }
       const expected = reference.get(threshold);
-      if (expected === undefined) reference.set(threshold, digests);
-      const agrees = expected === undefined || expected.every((digest, q) => digest === digests[q]);
+      if (expected === undefined || expected.length < digests.length) reference.set(threshold, digests);
+      // Engines stopped by the budget answered fewer states: compare the states both answered.
+      const agrees = expected === undefined ||
+        expected.slice(0, digests.length).every((digest, q) => digest === digests[q]);
       const row: EngineRow = {
         engine,
         device: native?.stats().deviceName ?? "TypeScript, one thread",
         threshold,
         loadSeconds: Math.round(loadSeconds * 100) / 100,
         single: percentiles(wall),
-        candidatesPerQuery: candidates / workload.states.length,
+        candidatesPerQuery: candidates / wall.length,
         deviceBytes: native?.stats().deviceBytes ?? 0,
         hostBytes: native?.stats().hostBytes ?? 0,
         agrees,
@@ -139,7 +146,9 @@ async function measureBatched(
   const wall: number[] = [];
   const device: number[] = [];
   await index.queryBatch(workload.states.slice(0, width), threshold);
+  const deadline = performance.now() + workload.budgetMs;
   for (let at = 0; at + width <= workload.states.length; at += width) {
+    if (wall.length >= 2 && performance.now() > deadline) break;
     const started = performance.now();
     await index.queryBatch(workload.states.slice(at, at + width), threshold);
     wall.push((performance.now() - started) / width);

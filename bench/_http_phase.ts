@@ -30,6 +30,8 @@ export interface HttpOptions {
   maxPredictions: number;
   /** Environment of the server beyond the defaults (GPU_ENABLED, LOAD_WORKERS...). */
   env: Record<string, string>;
+  /** Thresholds not to run, with why (the engine phase found too many candidates for HTTP). */
+  skipThresholds: ReadonlyMap<number, string>;
   /** How long the server may take to listen. */
   readyTimeoutMs: number;
   log: (line: string) => void;
@@ -56,6 +58,8 @@ export interface HttpRow {
   /** The server process's whole GPU footprint, CUDA context included (nvidia-smi). */
   deviceProcessBytes: number | null;
   runs: HttpRun[];
+  /** Runs left out, and why (one request already slower than the run's whole time allows). */
+  skipped: { threshold: number; clients: number; reason: string }[];
   /** POST learn with its two events already observed, one client, ms. */
   learn: Percentiles;
 }
@@ -121,14 +125,31 @@ export async function measureHttp(options: HttpOptions): Promise<HttpRow> {
       sessions.push(session_id);
     }
     const runs: HttpRun[] = [];
+    const skipped: HttpRow["skipped"] = [];
     for (const threshold of options.thresholds) {
+      const skip = options.skipThresholds.get(threshold);
+      if (skip !== undefined) {
+        for (const clients of options.clients) skipped.push({ threshold, clients, reason: skip });
+        log(`http t=${threshold}: skipped, ${skip}`);
+        continue;
+      }
       for (const id of sessions) {
         await call(server.base, "POST", `/sessions/${id}/config`, {
           recall_threshold: threshold,
           max_predictions: options.maxPredictions,
         });
       }
-      for (const clients of options.clients) {
+      let fewest: HttpRun | undefined;
+      for (const clients of [...options.clients].sort((a, b) => a - b)) {
+        // Clients queue behind one another on a slow workload: 32 clients of 40 s requests would run
+        // for 20 minutes and hold 32 candidate sets at once. Measured with fewer clients, said here.
+        if (fewest !== undefined && fewest.latency.p50 * clients > options.durationMs) {
+          const reason = `one request takes ${fewest.latency.p50.toFixed(0)} ms with ${fewest.clients} client(s); ` +
+            `${clients} clients would queue past the ${options.durationMs / 1000} s run`;
+          skipped.push({ threshold, clients, reason });
+          log(`http t=${threshold} clients=${clients}: skipped, ${reason}`);
+          continue;
+        }
         const result = await runLoad({
           base: server.base,
           sessions,
@@ -137,6 +158,7 @@ export async function measureHttp(options: HttpOptions): Promise<HttpRow> {
           maxRequests: options.maxRequests,
         });
         runs.push({ threshold, ...result });
+        fewest ??= { threshold, ...result };
         log(
           `http t=${threshold} clients=${clients}: ${result.requests} requests, p50 ${result.latency.p50} ms, ` +
             `p99 ${result.latency.p99} ms, ${result.throughput}/s, match p50 ${result.match.p50} ms, ` +
@@ -169,6 +191,7 @@ export async function measureHttp(options: HttpOptions): Promise<HttpRow> {
       deviceBytes: status.device_memory_used_bytes ?? 0,
       deviceProcessBytes,
       runs,
+      skipped,
       learn,
     };
   } finally {

@@ -40,13 +40,15 @@ const HELP = `deno task bench:scale [options]
   --http-engines LIST   servers for the http phase: cuda, cpu (GPU_ENABLED=false), ts (NATIVE_ENABLED=false);
                         default: cuda where there is a GPU, else cpu
   --thresholds LIST     recall thresholds (0.5,0.1)
-  --queries Q           engine phase states per threshold (100); --batch W states per call (16)
+  --queries Q           engine phase states per threshold (100); --batch W states per call (16);
+                        --engine-seconds S stops an engine's states after S seconds (60; 5 states at least)
   --ts-max N            largest N for the TypeScript index (1000000)
   --python-max N        most patterns the Python baseline scores (10000); --python-queries Q (5)
   --python-methods LIST dp,difflib
   --http-states S       distinct sessions/states the clients cycle through (64)
   --clients LIST        concurrent clients per run (1,32); --duration S per run (10); --max-requests R (20000)
   --learns L            learns timed over HTTP (100)
+  --http-max-candidates C  skip an HTTP threshold whose engine-phase candidates per query exceed C (1000000)
   --data-root DIR       seeded stores, one per N, reused (data/bench)
   --label NAME          results file bench/results/NAME.json (the hostname)
   --append              keep other sizes and phases already in the results file
@@ -60,6 +62,7 @@ const { values } = parseArgs({
     "http-engines": { type: "string" },
     thresholds: { type: "string", default: "0.5,0.1" },
     queries: { type: "string", default: "100" },
+    "engine-seconds": { type: "string", default: "60" },
     batch: { type: "string", default: "16" },
     "ts-max": { type: "string", default: "1000000" },
     "python-max": { type: "string", default: "10000" },
@@ -70,6 +73,7 @@ const { values } = parseArgs({
     duration: { type: "string", default: "10" },
     "max-requests": { type: "string", default: "20000" },
     learns: { type: "string", default: "100" },
+    "http-max-candidates": { type: "string", default: "1000000" },
     "data-root": { type: "string", default: "data/bench" },
     label: { type: "string" },
     append: { type: "boolean", default: false },
@@ -172,7 +176,16 @@ for (const patterns of sizes) {
   if (phases.has("engine")) {
     log(`N=${patterns}: generating`);
     const { lengths, symbols } = dataset.columns(0, patterns);
-    const workload = { lengths, symbols, states, thresholds, batchWidth: count("batch", values.batch), warmup: 5 };
+    const workload = {
+      lengths,
+      symbols,
+      states,
+      thresholds,
+      batchWidth: count("batch", values.batch),
+      warmup: 5,
+      budgetMs: Number(values["engine-seconds"]) * 1000,
+      minQueries: 5,
+    };
     const rows: EngineRow[] = [];
     for (const engine of engines) {
       if (engine === "ts" && patterns > count("ts-max", values["ts-max"])) continue;
@@ -218,6 +231,17 @@ for (const patterns of sizes) {
       { length: count("http-states", values["http-states"]) },
       (_, q) => dataset.stateEvents(q, STATE_LENGTH),
     );
+    const maxCandidates = count("http-max-candidates", values["http-max-candidates"]);
+    const skipThresholds = new Map<number, string>();
+    for (const row of size.engine) {
+      if (row.candidatesPerQuery > maxCandidates && !skipThresholds.has(row.threshold)) {
+        skipThresholds.set(
+          row.threshold,
+          `${Math.round(row.candidatesPerQuery)} candidates per query (engine phase) > --http-max-candidates ` +
+            `${maxCandidates}: every one is aligned, minutes per request`,
+        );
+      }
+    }
     for (const engine of httpEngines) {
       size.http.push(
         await measureHttp({
@@ -231,6 +255,7 @@ for (const patterns of sizes) {
           learns: count("learns", values.learns, 0),
           maxPredictions: MAX_PREDICTIONS,
           env: SERVER_ENV[engine]!,
+          skipThresholds,
           readyTimeoutMs: 30_000 + patterns / 20,
           log,
         }),
