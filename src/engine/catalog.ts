@@ -12,6 +12,7 @@
 import type { Emotives, Event } from "../kato/types.ts";
 import type { PatternColumns } from "../store/types.ts";
 import { NAME_BYTES, writeNameBytes } from "../util/hex.ts";
+import { CatalogView } from "./catalog_view.ts";
 import type { SymbolEncoder } from "./encoder.ts";
 
 const EMPTY = -1;
@@ -27,6 +28,7 @@ export class PatternCatalog {
   #eventSizes = new Int32Array(256);
   #emotives = new Map<number, Emotives[]>();
   #table = new Int32Array(128).fill(EMPTY);
+  #view: CatalogView | undefined;
 
   /** Number of patterns. */
   get size(): number {
@@ -141,11 +143,7 @@ export class PatternCatalog {
 
   /** The bare hex name of a pattern. */
   nameOf(id: number): string {
-    let hex = "";
-    for (const byte of this.#names.subarray(id * NAME_BYTES, (id + 1) * NAME_BYTES)) {
-      hex += byte.toString(16).padStart(2, "0");
-    }
-    return hex;
+    return this.view().nameOf(id);
   }
 
   /** The learn count of a pattern. */
@@ -166,28 +164,43 @@ export class PatternCatalog {
 
   /** The flattened symbol ids of a pattern (a view; do not modify). */
   symbolsOf(id: number): Int32Array {
-    return this.#symbols.subarray(this.#symbolStart[id]!, this.#symbolStart[id + 1]!);
+    return this.view().symbolsOf(id);
   }
 
   /** The pattern's events, decoded. */
   eventsOf(id: number, encoder: SymbolEncoder): Event[] {
-    const symbols = this.#symbols;
-    const events: Event[] = [];
-    let cursor = this.#symbolStart[id]!;
-    for (let k = this.#eventStart[id]!; k < this.#eventStart[id + 1]!; k++) {
-      const size = this.#eventSizes[k]!;
-      const event: string[] = new Array(size);
-      for (let j = 0; j < size; j++) event[j] = encoder.symbolOf(symbols[cursor + j]!);
-      events.push(event);
-      cursor += size;
-    }
-    return events;
+    return this.view().eventsOf(id, encoder);
   }
 
-  /** Removes every pattern. */
+  /**
+   * The pools as they are now. What it shows for today's ids never changes: pools are appended to or
+   * replaced whole, never rewritten, so a query's candidates can decode lazily through it.
+   */
+  view(): CatalogView {
+    const view = this.#view;
+    if (
+      view !== undefined && view.names === this.#names && view.symbolStart === this.#symbolStart &&
+      view.symbols === this.#symbols && view.eventStart === this.#eventStart && view.eventSizes === this.#eventSizes
+    ) return view;
+    return this.#view = new CatalogView(
+      this.#names,
+      this.#symbolStart,
+      this.#symbols,
+      this.#eventStart,
+      this.#eventSizes,
+    );
+  }
+
+  /** Removes every pattern. New pools, not cleared ones: views taken before keep their patterns. */
   clear(): void {
     this.#size = 0;
-    this.#emotives.clear();
+    this.#names = new Uint8Array(NAME_BYTES * 64);
+    this.#frequencies = new Int32Array(64);
+    this.#symbolStart = new Float64Array(65);
+    this.#symbols = new Int32Array(1024);
+    this.#eventStart = new Float64Array(65);
+    this.#eventSizes = new Int32Array(256);
+    this.#emotives = new Map();
     this.#table = new Int32Array(128).fill(EMPTY);
   }
 

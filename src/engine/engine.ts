@@ -11,6 +11,7 @@
 import type { Candidate, FinalizedMetrics, NodeStatistics } from "../kato/types.ts";
 import type { LearnOutcome, LearnRecord, PatternStore } from "../store/types.ts";
 import { KeyedMutex, Mutex } from "../util/mutex.ts";
+import { CatalogCandidate } from "./candidate.ts";
 import { SymbolEncoder } from "./encoder.ts";
 import { HybridIndex } from "./hybrid_index.ts";
 import type { EncodedPattern, PatternIndex } from "./matcher.ts";
@@ -29,6 +30,13 @@ export interface EngineOptions {
   batchSize?: number;
   /** Threads decoding the bulk load where the store can use them (`loadColumns`); 0 decodes here. */
   loadWorkers?: number;
+}
+
+/** What {@linkcode Engine.candidates} found. */
+export interface MatchResult {
+  candidates: Candidate[];
+  /** The state as the index was queried with it: `PredictOptions.encodedState`. */
+  encodedState: Int32Array;
 }
 
 const EMPTY_STATISTICS: NodeStatistics = {
@@ -96,20 +104,26 @@ export class Engine {
     });
   }
 
-  /** Every pattern of the node with `similarity >= threshold` against `state`, ready for prediction. */
-  async candidates(nodeId: string, state: readonly string[], threshold: number): Promise<Candidate[]> {
+  /**
+   * Every pattern of the node with `similarity >= threshold` against `state`, ready for prediction
+   * (decoded lazily: see {@linkcode CatalogCandidate}), and the state as encoded for the query.
+   */
+  async candidates(nodeId: string, state: readonly string[], threshold: number): Promise<MatchResult> {
+    const encodedState = this.#encoder.encodeQuery(state);
     const node = this.#nodes.get(nodeId);
-    if (node === undefined || node.catalog.size === 0 || state.length === 0) return [];
-    const matches = await node.index.query(this.#encoder.encodeQuery(state), threshold);
-    return matches.map((match) => ({
-      name: node.catalog.nameOf(match.id),
-      events: node.catalog.eventsOf(match.id, this.#encoder),
-      length: node.catalog.symbolsOf(match.id).length,
-      frequency: node.catalog.frequencyOf(match.id),
-      emotives: node.catalog.emotivesOf(match.id),
-      similarity: match.similarity,
-      lcs: match.lcs,
-    }));
+    if (node === undefined || node.catalog.size === 0 || state.length === 0) return { candidates: [], encodedState };
+    const matches = await node.index.query(encodedState, threshold);
+    const view = node.catalog.view();
+    const candidates = matches.map((match) =>
+      new CatalogCandidate(
+        view,
+        this.#encoder,
+        match,
+        node.catalog.frequencyOf(match.id),
+        node.catalog.emotivesOf(match.id),
+      )
+    );
+    return { candidates, encodedState };
   }
 
   /** The statistics the ensemble metrics read. */

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { extrasCountOf, flatSpans, scoreOf, splitEvents } from "./alignment_score.ts";
 import { type Match, SequenceMatcher } from "./difflib.ts";
 import { flatten } from "./normalize.ts";
 import type { Event } from "./types.ts";
@@ -78,76 +79,45 @@ export function alignPattern(
     for (let k = j; k < j + size; k++) matches.push(state[k]!);
   }
 
-  const first = blocks[0];
-  const last = blocks[blocks.length - 1];
-  const pastFlat = first ? pattern.slice(0, first.a) : [];
-  const presentFlat = first && last ? pattern.slice(first.a, last.a + last.size) : pattern;
+  const spans = flatSpans(blocks, pattern.length);
+  const pastFlat = pattern.slice(0, spans.past);
+  const presentFlat = pattern.slice(spans.past, spans.past + spans.present);
 
   // KATO diffs presentFlat against S with its vendored matcher (no autojunk,
   // plain replace) and counts the `+ ` lines. presentFlat spans every block,
   // and Ratcliff/Obershelp on it finds the same blocks as on P (each longest
   // match of P already lies inside it), so the uncovered state tokens are
   // exactly |S| − |matches|. katoComparePlusCount computes it the long way.
-  const extrasCount = presentFlat.length === 0 ? 0 : state.length - matches.length;
+  const extrasCount = extrasCountOf(presentFlat.length, state.length, matches.length);
 
-  const { past, present, future } = expandEvents(
-    events,
+  // The fix-up tests membership only, so a duplicate symbol is enough.
+  const split = splitEvents(
+    events.map((event) => event.length),
     pastFlat.length,
     presentFlat.length,
+    (pastEnd) => matches.length > 0 && events[pastEnd - 1]!.includes(matches[0]!),
   );
-  // The fix-up tests membership only, so a duplicate symbol is enough.
-  const tail = past[past.length - 1];
-  if (tail && matches.length > 0 && tail.includes(matches[0]!)) {
-    present.unshift(past.pop()!);
-  }
+  const copy = (slice: readonly Event[]) => slice.map((event) => [...event]);
+  const past = copy(events.slice(0, split.pastEnd));
+  const present = copy(events.slice(split.pastEnd, split.presentEnd));
+  const future = copy(events.slice(split.presentEnd));
 
   const matched = new Set(matches);
   const missing = present.map((event) => event.filter((s) => !matched.has(s)));
-  const presentSymbols = flatten(present);
-  const inPresent = new Set(presentSymbols);
+  const inPresent = new Set(present.flat());
   const extras = stm.map((event) => event.filter((s) => !inPresent.has(s)));
 
-  const m = matches.length;
-  const presentLength = presentSymbols.length;
-  const denominator = 2.0 * m + extrasCount;
   return {
     blocks,
     matches,
     pastFlat,
     presentFlat,
-    fragmentation: blocks.length - 1,
     extrasCount,
     past,
     present,
     future,
     missing,
     extras,
-    evidence: pattern.length > 0 ? m / pattern.length : 0.0,
-    confidence: presentLength > 0 ? m / presentLength : 0.0,
-    snr: denominator > 0 ? (2.0 * m - extrasCount) / denominator : 0.0,
-  };
-}
-
-/**
- * Splits events into past, present and future by walking whole events until
- * the running symbol count reaches the flat lengths (KATO's `Prediction`).
- */
-function expandEvents(
-  events: readonly Event[],
-  pastLength: number,
-  presentLength: number,
-): { past: Event[]; present: Event[]; future: Event[] } {
-  let target = pastLength;
-  let count = 0;
-  let n = 0;
-  while (count < target) count += events[n++]!.length;
-  const pastEnd = n;
-  target += presentLength;
-  while (count < target) count += events[n++]!.length;
-  const copy = (slice: readonly Event[]) => slice.map((event) => [...event]);
-  return {
-    past: copy(events.slice(0, pastEnd)),
-    present: copy(events.slice(pastEnd, n)),
-    future: copy(events.slice(n)),
+    ...scoreOf(matches.length, blocks.length, pattern.length, extrasCount, split.presentSymbols),
   };
 }

@@ -63,10 +63,12 @@ const NOTHING: readonly number[] = [];
  * ```
  */
 export class SequenceMatcher<T> {
-  #a: readonly T[] = [];
+  #a: ArrayLike<T> = [];
   #b: readonly T[] = [];
   readonly #autojunk: boolean;
   #b2j = new Map<T, number[]>();
+  /** `b2j.get(a[i])` for every i, looked up once per `a` instead of once per `findLongestMatch` call. */
+  #aIndex: (readonly number[])[] = [];
   /** Scratch rows of findLongestMatch, all zero between calls. */
   #rows: [Int32Array, Int32Array] = [new Int32Array(1), new Int32Array(1)];
   #fullbcount: Map<T, number> | undefined;
@@ -75,7 +77,7 @@ export class SequenceMatcher<T> {
 
   /** Compares `a` with `b`; `b` is indexed once, so reuse it with {@linkcode setSeq1}. */
   constructor(
-    a: readonly T[] = [],
+    a: ArrayLike<T> = [],
     b: readonly T[] = [],
     options: SequenceMatcherOptions = {},
   ) {
@@ -84,16 +86,24 @@ export class SequenceMatcher<T> {
   }
 
   /** Sets both sequences. */
-  setSeqs(a: readonly T[], b: readonly T[]): void {
+  setSeqs(a: ArrayLike<T>, b: readonly T[]): void {
     this.setSeq1(a);
     this.setSeq2(b);
   }
 
-  /** Sets the first sequence; the index of the second is kept. */
-  setSeq1(a: readonly T[]): void {
+  /** Sets the first sequence (an array, or a typed array of ids); the index of the second is kept. */
+  setSeq1(a: ArrayLike<T>): void {
     if (a === this.#a) return;
     this.#a = a;
     this.#blocks = this.#opcodes = undefined;
+    this.#indexA();
+  }
+
+  #indexA(): void {
+    const a = this.#a, b2j = this.#b2j;
+    const index: (readonly number[])[] = new Array(a.length);
+    for (let i = 0; i < a.length; i++) index[i] = b2j.get(a[i]!) ?? NOTHING;
+    this.#aIndex = index;
   }
 
   /** Sets the second sequence and rebuilds its index. */
@@ -117,6 +127,7 @@ export class SequenceMatcher<T> {
     }
     this.#b2j = b2j;
     this.#rows = [new Int32Array(n + 1), new Int32Array(n + 1)];
+    this.#indexA();
   }
 
   /**
@@ -129,15 +140,23 @@ export class SequenceMatcher<T> {
     blo = 0,
     bhi: number = this.#b.length,
   ): Match {
-    const a = this.#a, b = this.#b, b2j = this.#b2j;
+    const a = this.#a, b = this.#b, aIndex = this.#aIndex;
     let besti = alo, bestj = blo, bestsize = 0;
     // j2len[j+1] = length of the match ending at a[i-1], b[j]. CPython builds
     // a dict per row; two zeroed rows reused through `touched` are cheaper.
-    let [j2len, newj2len] = this.#rows;
+    let j2len = this.#rows[0], newj2len = this.#rows[1];
     let touched: number[] = [];
     let newTouched: number[] = [];
     for (let i = alo; i < ahi; i++) {
-      for (const j of b2j.get(a[i]!) ?? NOTHING) {
+      const js = aIndex[i]!;
+      if (js.length === 0) {
+        // An element absent from b ends every run: the row is empty, both rows are zero after this.
+        for (let n = 0; n < touched.length; n++) j2len[touched[n]!] = 0;
+        touched.length = 0;
+        continue;
+      }
+      for (let n = 0; n < js.length; n++) {
+        const j = js[n]!;
         if (j < blo) continue;
         if (j >= bhi) break;
         const k = j2len[j]! + 1;
@@ -149,12 +168,16 @@ export class SequenceMatcher<T> {
           bestsize = k;
         }
       }
-      for (const t of touched) j2len[t] = 0;
-      [j2len, newj2len] = [newj2len, j2len];
-      [touched, newTouched] = [newTouched, touched];
+      for (let n = 0; n < touched.length; n++) j2len[touched[n]!] = 0;
+      const rows = j2len;
+      j2len = newj2len;
+      newj2len = rows;
+      const list = touched;
+      touched = newTouched;
+      newTouched = list;
       newTouched.length = 0;
     }
-    for (const t of touched) j2len[t] = 0;
+    for (let n = 0; n < touched.length; n++) j2len[touched[n]!] = 0;
     // Popular elements never start a match but may extend one. (The two junk
     // extension loops of CPython are no-ops without isjunk.)
     while (besti > alo && bestj > blo && a[besti - 1] === b[bestj - 1]) {
@@ -177,6 +200,11 @@ export class SequenceMatcher<T> {
    */
   getMatchingBlocks(): Match[] {
     return this.#matchingBlocks().map((m) => ({ ...m }));
+  }
+
+  /** The same blocks without the copy: read them, never change them (they are cached). */
+  matchingBlocks(): readonly Readonly<Match>[] {
+    return this.#matchingBlocks();
   }
 
   #matchingBlocks(): Match[] {
@@ -252,7 +280,8 @@ export class SequenceMatcher<T> {
     const full = this.#fullbcount;
     const avail = new Map<T, number>();
     let matches = 0;
-    for (const elt of this.#a) {
+    for (let i = 0; i < this.#a.length; i++) {
+      const elt = this.#a[i]!;
       const numb = avail.has(elt) ? avail.get(elt)! : full.get(elt) ?? 0;
       avail.set(elt, numb - 1);
       if (numb > 0) matches++;

@@ -6,10 +6,12 @@
  */
 
 import { alignPattern } from "./alignment.ts";
+import { type AlignmentScore, AlignmentScorer } from "./alignment_score.ts";
 import { averageEmotives } from "./emotives.ts";
 import { type EnsembleMember, ensembleMetrics } from "./ensemble.ts";
 import { flatten } from "./normalize.ts";
 import { preUpperBound } from "./pre_bound.ts";
+import { TopK } from "./_top_k.ts";
 import { prePotential, pruneCandidates, rankPredictions } from "./ranking.ts";
 import type { Candidate, Event, NodeStatistics, Prediction, PredictionResult, PredictOptions } from "./types.ts";
 
@@ -84,8 +86,7 @@ export function predict(
       fragmentation: a.fragmentation,
     };
   };
-  const aligned = alignSurvivors(candidates, 3 * options.maxPredictions, state.length, align);
-  const kept = pruneCandidates(aligned, 3 * options.maxPredictions);
+  const kept = keptCandidates(candidates, 3 * options.maxPredictions, state, options.encodedState).map(align);
   const { metrics, futurePotentials } = ensembleMetrics(
     state,
     kept,
@@ -142,69 +143,77 @@ export function predict(
   };
 }
 
+/** A candidate with its pruning numbers. */
+interface Scored extends AlignmentScore {
+  candidate: Candidate;
+  name: string;
+  similarity: number;
+}
+
 /**
- * Aligns every candidate that could survive pruning to `limit`, in input order. Candidates whose
- * `pre` upper bound (from their LCS) is below the `limit`-th best real `pre` are skipped: they cannot
- * be kept whatever the tie-breaks, so the pruned set is exactly the one aligning everything gives.
+ * The candidates pruning keeps (the best `limit` by `pre`, in input order), found from their scores
+ * alone: every candidate that could survive is scored (matching blocks and event sizes, on symbol ids
+ * when the engine gives them), and only the kept ones are aligned in full afterwards. Candidates whose
+ * `pre` upper bound (from their LCS) is below the `limit`-th best real `pre` are not even scored: they
+ * cannot be kept whatever the tie-breaks, so the kept set is exactly the one aligning everything gives.
  */
-function alignSurvivors(
+function keptCandidates(
+  candidates: readonly Candidate[],
+  limit: number,
+  state: readonly string[],
+  encodedState: Int32Array | undefined,
+): readonly Candidate[] {
+  if (candidates.length <= limit) return candidates;
+  const byString = new AlignmentScorer(state);
+  const byId = encodedState === undefined ? undefined : new AlignmentScorer<number>(Array.from(encodedState));
+  const score = (candidate: Candidate): Scored => {
+    const encoded = candidate.encoded;
+    const numbers = byId !== undefined && encoded !== undefined
+      ? byId.score(encoded.symbols, encoded.eventSizes)
+      : byString.score(flatten(candidate.events), candidate.events.map((event) => event.length));
+    // The name is read only to break a tie: an engine candidate decodes it then, not for every candidate.
+    return {
+      candidate,
+      get name() {
+        return candidate.name;
+      },
+      similarity: candidate.similarity,
+      ...numbers,
+    };
+  };
+  const scored = candidates.some((c) => c.lcs === undefined)
+    ? candidates.map(score)
+    : scoreSurvivors(candidates, limit, state.length, score);
+  return pruneCandidates(scored, limit).map((s) => s.candidate);
+}
+
+/** Scores, in bound order, the candidates that could still make the best `limit`; returns them in input order. */
+function scoreSurvivors(
   candidates: readonly Candidate[],
   limit: number,
   stateLength: number,
-  align: (candidate: Candidate) => Aligned,
-): Aligned[] {
-  if (candidates.length <= limit || candidates.some((c) => c.lcs === undefined)) return candidates.map(align);
-  const bounds = candidates.map((c) => preUpperBound(c.lcs!, c.length, stateLength));
-  const order = candidates.map((_, index) => index).sort((a, b) => bounds[b]! - bounds[a]! || a - b);
-  const done = new Map<number, Aligned>();
-  const best = new MinHeap();
-  for (const index of order) {
-    if (best.size >= limit && bounds[index]! < best.peek()) break;
-    const result = align(candidates[index]!);
-    done.set(index, result);
-    best.push(prePotential(result));
-    if (best.size > limit) best.pop();
-  }
-  return [...done.keys()].sort((a, b) => a - b).map((index) => done.get(index)!);
-}
-
-/** A binary min-heap of numbers: the `limit` best scores, the worst of them on top. */
-class MinHeap {
-  #items: number[] = [];
-
-  get size(): number {
-    return this.#items.length;
-  }
-
-  peek(): number {
-    return this.#items[0]!;
-  }
-
-  push(value: number): void {
-    const items = this.#items;
-    items.push(value);
-    for (let k = items.length - 1; k > 0;) {
-      const parent = (k - 1) >> 1;
-      if (items[parent]! <= items[k]!) break;
-      [items[parent], items[k]] = [items[k]!, items[parent]!];
-      k = parent;
+  score: (candidate: Candidate) => Scored,
+): Scored[] {
+  // Bounds take few distinct values (one per LCS and length): bucket the candidates by bound, in input
+  // order, and walk the buckets by bound descending: the order of sorting by (bound desc, index asc).
+  const buckets = new Map<number, number[]>();
+  candidates.forEach((candidate, index) => {
+    const bound = preUpperBound(candidate.lcs!, candidate.length, stateLength);
+    const bucket = buckets.get(bound);
+    if (bucket === undefined) buckets.set(bound, [index]);
+    else bucket.push(index);
+  });
+  const done: Scored[] = [];
+  const kept: number[] = [];
+  const best = new TopK<number>(limit, (a, b) => b - a);
+  walk: for (const bound of [...buckets.keys()].sort((a, b) => b - a)) {
+    for (const index of buckets.get(bound)!) {
+      if (best.size >= limit && bound < best.worst()!) break walk;
+      const result = score(candidates[index]!);
+      done[index] = result;
+      kept.push(index);
+      best.offer(prePotential(result));
     }
   }
-
-  pop(): void {
-    const items = this.#items;
-    const last = items.pop()!;
-    if (items.length === 0) return;
-    items[0] = last;
-    for (let k = 0;;) {
-      const left = 2 * k + 1;
-      const right = left + 1;
-      let smallest = k;
-      if (left < items.length && items[left]! < items[smallest]!) smallest = left;
-      if (right < items.length && items[right]! < items[smallest]!) smallest = right;
-      if (smallest === k) break;
-      [items[smallest], items[k]] = [items[k]!, items[smallest]!];
-      k = smallest;
-    }
-  }
+  return kept.sort((a, b) => a - b).map((index) => done[index]!);
 }

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { TopK } from "./_top_k.ts";
 import { compareCodePoints } from "./normalize.ts";
 import type { Prediction, RankField } from "./types.ts";
 
@@ -91,13 +92,13 @@ export function pruneCandidates<T extends PruneInput>(
   limit: number,
 ): T[] {
   if (items.length <= limit) return [...items];
-  const scored = items.map((item, index) => ({
-    item,
-    index,
-    pre: prePotential(item),
-  }));
-  scored.sort((x, y) => byKeyThenSimilarityThenName(x.pre, y.pre, x.item, y.item));
-  return scored.slice(0, limit).sort((x, y) => x.index - y.index).map((s) => s.item);
+  // The index ends every tie, so the best `limit` are the first `limit` of a stable sort.
+  const best = new TopK<{ item: T; index: number; pre: number }>(
+    limit,
+    (x, y) => byKeyThenSimilarityThenName(x.pre, y.pre, x.item, y.item) || x.index - y.index,
+  );
+  items.forEach((item, index) => best.offer({ item, index, pre: prePotential(item) }));
+  return best.items().sort((x, y) => x.index - y.index).map((s) => s.item);
 }
 
 /**

@@ -34,6 +34,11 @@ export interface Candidate {
    * cannot survive pruning (see `src/kato/pre_bound.ts`).
    */
   lcs?: number;
+  /**
+   * The pattern as the engine holds it: symbol ids (one per distinct symbol) and its events' sizes.
+   * With `PredictOptions.encodedState`, pruning matches ids instead of strings (same blocks, less work).
+   */
+  encoded?: { symbols: Int32Array; eventSizes: Int32Array };
 }
 
 /** Node-wide statistics the ensemble metrics read. */
@@ -178,6 +183,8 @@ export interface PredictOptions {
   rankSortAlgo: RankField;
   /** Metrics stored by finalize-training, by pattern name. */
   finalized?: (name: string) => FinalizedMetrics | undefined;
+  /** The flattened STM as the engine encoded it (unknown symbols as ids no pattern has), for `Candidate.encoded`. */
+  encodedState?: Int32Array;
 }
 
 /** Result of the prediction pipeline. */

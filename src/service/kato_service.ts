@@ -182,12 +182,17 @@ export class KatoService {
       return { session, predictions: [], future_potentials: [], timing: { candidates: 0, matchMs: 0, predictMs: 0 } };
     }
     const started = performance.now();
-    const candidates = await this.engine.candidates(session.nodeId, state, session.config.recall_threshold);
+    const { candidates, encodedState } = await this.engine.candidates(
+      session.nodeId,
+      state,
+      session.config.recall_threshold,
+    );
     const matched = performance.now();
     const result = predict(stm, candidates, this.engine.statistics(session.nodeId), {
       maxPredictions: session.config.max_predictions,
       rankSortAlgo: session.config.rank_sort_algo,
       finalized: this.engine.finalizedOf(session.nodeId),
+      encodedState,
     });
     const done = performance.now();
     const backend = this.engine.backendOf(session.nodeId) ?? "none";
