@@ -114,6 +114,14 @@ export async function measureHttp(options: HttpOptions): Promise<HttpRow> {
   }, options.readyTimeoutMs);
   const coldSeconds = (performance.now() - started) / 1000;
   const pid = server.child.pid;
+  let exited: Deno.CommandStatus | undefined;
+  server.child.status.then((status) => exited = status);
+  /** A dead server fails the phase with its own last words, not with a run of connection errors. */
+  const alive = async () => {
+    if (exited === undefined) return;
+    const tail = (await server.log).split("\n").slice(-12).join("\n");
+    throw new Error(`Cannot measure: the server exited (code ${exited.code}, signal ${exited.signal}):\n${tail}`);
+  };
   try {
     const memoryAfterStart = processMemory(pid) ?? null;
     const status = await call(server.base, "GET", "/gpu/status");
@@ -157,6 +165,7 @@ export async function measureHttp(options: HttpOptions): Promise<HttpRow> {
           durationMs: options.durationMs,
           maxRequests: options.maxRequests,
         });
+        await alive();
         runs.push({ threshold, ...result });
         fewest ??= { threshold, ...result };
         log(

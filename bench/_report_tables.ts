@@ -89,7 +89,9 @@ export function pythonTable(results: ScaleResults): string {
   const rows = results.sizes.flatMap((size) =>
     size.python.map((row) => {
       const engines = size.engine.filter((e) => e.threshold === row.threshold);
-      const speedups = engines.map((e) => `${e.engine} ${Math.round(row.msPerQuery / e.single.p50).toLocaleString("en")}×`);
+      const speedups = engines.map((e) =>
+        `${e.engine} ${Math.round(row.msPerQuery / e.single.p50).toLocaleString("en")}×`
+      );
       return [
         count(size.patterns),
         String(row.threshold),
@@ -102,7 +104,15 @@ export function pythonTable(results: ScaleResults): string {
     })
   );
   return table(
-    ["N", "threshold", "Python method", "per query", "candidates/query", "same answers as engines", "engine speedup (p50)"],
+    [
+      "N",
+      "threshold",
+      "Python method",
+      "per query",
+      "candidates/query",
+      "same answers as engines",
+      "engine speedup (p50)",
+    ],
     rows,
   );
 }
@@ -138,7 +148,20 @@ export function httpTable(results: ScaleResults): string {
     ]),
   ]);
   return table(
-    ["N", "server", "threshold", "clients", "requests", "p50", "p95", "p99", "throughput", "match p50", "predict p50", "candidates"],
+    [
+      "N",
+      "server",
+      "threshold",
+      "clients",
+      "requests",
+      "p50",
+      "p95",
+      "p99",
+      "throughput",
+      "match p50",
+      "predict p50",
+      "candidates",
+    ],
     rows,
   );
 }
@@ -197,7 +220,9 @@ export function charts(results: ScaleResults, threshold: number): Record<string,
     const measured = rows.filter(({ r }) => !r.extrapolated).map(({ size, r }) => [size.patterns, r.msPerQuery]);
     // The dashed line starts at the largest measured N, the one every extrapolated row is scaled from.
     const anchor = Math.max(...rows.map(({ r }) => r.patternsMeasured));
-    const scaled = rows.filter(({ r }) => r.patternsMeasured === anchor).map(({ size, r }) => [size.patterns, r.msPerQuery]);
+    const scaled = rows.filter(({ r }) => r.patternsMeasured === anchor).map((
+      { size, r },
+    ) => [size.patterns, r.msPerQuery]);
     if (measured.length > 0) engineSeries.push({ name, points: measured as [number, number][] });
     if (scaled.length > 1) {
       engineSeries.push({ name: `${name} (extrapolated)`, points: scaled as [number, number][], dashed: true });

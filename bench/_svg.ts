@@ -67,7 +67,9 @@ export function logLogChart(chart: Chart): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" ` +
     `font-family="sans-serif" font-size="12">`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
-    `<text x="${WIDTH / 2 - MARGIN.right / 2}" y="22" text-anchor="middle" font-size="15">${escape(chart.title)}</text>`,
+    `<text x="${WIDTH / 2 - MARGIN.right / 2}" y="22" text-anchor="middle" font-size="15">${
+      escape(chart.title)
+    }</text>`,
   ];
   for (let d = x0; d <= x1; d++) {
     const x = fixed(sx(10 ** d));
@@ -77,8 +79,10 @@ export function logLogChart(chart: Chart): string {
   for (let d = y0; d <= y1; d++) {
     const y = fixed(sy(10 ** d));
     out.push(`<line x1="${MARGIN.left}" y1="${y}" x2="${MARGIN.left + plotW}" y2="${y}" stroke="#ddd"/>`);
-    out.push(`<text x="${MARGIN.left - 8}" y="${y}" text-anchor="end" dominant-baseline="middle">` +
-      `${decadeLabel(10 ** d)}</text>`);
+    out.push(
+      `<text x="${MARGIN.left - 8}" y="${y}" text-anchor="end" dominant-baseline="middle">` +
+        `${decadeLabel(10 ** d)}</text>`,
+    );
   }
   out.push(
     `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`,

@@ -50,4 +50,7 @@ for (const threshold of [0.5, 0.1]) {
 
 const flat = stm.flat();
 const one = dataset.events(0);
-Deno.bench({ name: "alignPattern(), one 10..90-symbol pattern, state of 50", fn: () => void alignPattern(one, stm, flat) });
+Deno.bench({
+  name: "alignPattern(), one 10..90-symbol pattern, state of 50",
+  fn: () => void alignPattern(one, stm, flat),
+});

@@ -26,9 +26,13 @@ for await (const entry of Deno.readDir(resultsDir)) {
   runs.push({ results, notes });
 }
 // GPU runs first: they carry the goals.
-runs.sort((a, b) => Number(b.results.machine.gpu !== null) - Number(a.results.machine.gpu !== null) ||
-  a.results.label.localeCompare(b.results.label));
-if (runs.length === 0) throw new Error("Cannot write the report: no results in bench/results/ (run deno task bench:scale)");
+runs.sort((a, b) =>
+  Number(b.results.machine.gpu !== null) - Number(a.results.machine.gpu !== null) ||
+  a.results.label.localeCompare(b.results.label)
+);
+if (runs.length === 0) {
+  throw new Error("Cannot write the report: no results in bench/results/ (run deno task bench:scale)");
+}
 
 await Deno.mkdir(chartDir, { recursive: true });
 const out: string[] = [
@@ -64,7 +68,9 @@ for (const { results, notes } of runs) {
   const name = results.label;
   const gpu = machine.gpu ? `${machine.gpu.name} (driver ${machine.gpu.driver})` : "no GPU";
   out.push(
-    `## Run \`${name}\`: ${machine.cpu}, ${machine.cores} cores, ${(machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${gpu}`,
+    `## Run \`${name}\`: ${machine.cpu}, ${machine.cores} cores, ${
+      (machine.memoryBytes / 2 ** 30).toFixed(0)
+    } GiB, ${gpu}`,
     "",
     `${results.date.slice(0, 10)}, commit \`${machine.commit}\`, Deno ${machine.deno}, ${machine.os}. Command: ` +
       `\`${results.command}\`. Sizes: ${results.sizes.map((size) => count(size.patterns)).join(", ")}.`,
@@ -169,7 +175,11 @@ function goalsSection(): string {
   ]);
   rows.push([
     "10M device memory ≤ 1.2 GB",
-    g ? `index ${(g.row.deviceBytes / 1e9).toFixed(3)} GB, process ${((g.row.deviceProcessBytes ?? NaN) / 1e9).toFixed(2)} GB` : "–",
+    g
+      ? `index ${(g.row.deviceBytes / 1e9).toFixed(3)} GB, process ${
+        ((g.row.deviceProcessBytes ?? NaN) / 1e9).toFixed(2)
+      } GB`
+      : "–",
     status(g && g.row.deviceBytes <= 1.2e9),
     "",
   ]);
@@ -184,14 +194,17 @@ function goalsSection(): string {
     status(host?.row.memoryAfterRuns ? true : undefined),
     "",
   ]);
-  const low = at10M.flatMap(({ results, size }) =>
-    size.engine.filter((row) => row.threshold === 0.1).map((row) => ({ results, row }))
-  ).sort((a, b) => Number(b.row.engine === "cuda") - Number(a.row.engine === "cuda"))[0];
+  const low =
+    at10M.flatMap(({ results, size }) =>
+      size.engine.filter((row) => row.threshold === 0.1).map((row) => ({ results, row }))
+    ).sort((a, b) => Number(b.row.engine === "cuda") - Number(a.row.engine === "cuda"))[0];
   rows.push([
     "10M, t = 0.1: candidates, time, where it goes",
-    low ? `${Math.round(low.row.candidatesPerQuery).toLocaleString("en")} candidates/query, matching p50 ${
-      ms(low.row.single.p50)
-    } (${low.row.engine}, \`${low.results.label}\`); see the run's notes` : "–",
+    low
+      ? `${Math.round(low.row.candidatesPerQuery).toLocaleString("en")} candidates/query, matching p50 ${
+        ms(low.row.single.p50)
+      } (${low.row.engine}, \`${low.results.label}\`); see the run's notes`
+      : "–",
     low ? "reported" : "not measured",
     "",
   ]);
