@@ -2,14 +2,16 @@
  * Writes a seeded synthetic dataset (`_dataset.ts`) straight into a store, as an import would: the
  * patterns with their KATO names, the vocabulary in rank order, every symbol's statistics and the
  * node's totals, exactly what learning the same patterns once each would leave. Resumable: a store
- * already holding some of the dataset's patterns gets the rest. Used by `gen_dataset.ts` and `scale.ts`.
+ * already holding some of the dataset's patterns gets the rest. Ranges are generated on worker threads
+ * (`_seed_worker.ts`) and written here in dataset order, so every run stores the same patterns in the
+ * same order. Used by `gen_dataset.ts` and `scale.ts`.
  *
  * @module
  */
 
-import { patternName } from "../src/kato/hash.ts";
-import type { PatternStore, StoredPattern, SymbolStats } from "../src/store/types.ts";
+import type { PatternStore, SymbolStats } from "../src/store/types.ts";
 import type { Dataset } from "./_dataset.ts";
+import type { SeedBatch, SeedTask } from "./_seed_worker.ts";
 
 /** How much was written and how long it took. */
 export interface SeedReport {
@@ -20,6 +22,9 @@ export interface SeedReport {
 }
 
 const BATCH = 25_000;
+
+/** Generation threads: the cores but the writer's, at least one. */
+const WORKERS = Math.max(1, Math.min(15, navigator.hardwareConcurrency - 1));
 
 /** Seeds `nodeId` of an open store with `dataset`, logging progress to `log`. */
 export async function seedStore(
@@ -39,29 +44,58 @@ export async function seedStore(
   const members = new Float64Array(vocabulary + 1);
   let symbolsTotal = 0;
   let written = 0;
-  let batch: StoredPattern[] = [];
-  for (let k = 0; k < patterns; k++) {
-    const symbols = dataset.symbols(k);
-    const seen = new Set<number>();
-    for (const rank of symbols) {
-      frequency[rank]!++;
-      if (!seen.has(rank)) members[rank]!++;
-      seen.add(rank);
+  const workers = Array.from(
+    { length: WORKERS },
+    () => new Worker(new URL("./_seed_worker.ts", import.meta.url), { type: "module" }),
+  );
+  try {
+    // Ranges go to the workers round-robin and come back in the order sent (a worker answers in
+    // order), at most two ranges per worker in flight so memory stays bounded.
+    type Reply = { resolve: (batch: SeedBatch) => void; reject: (error: Error) => void };
+    const replies = workers.map(() => [] as Reply[]);
+    workers.forEach((worker, w) => {
+      worker.onmessage = (event: MessageEvent<SeedBatch>) => replies[w]!.shift()?.resolve(event.data);
+      worker.onerror = (event) => {
+        event.preventDefault();
+        for (const reply of replies[w]!.splice(0)) reply.reject(new Error(`seed worker failed: ${event.message}`));
+      };
+    });
+    const ranges: SeedTask[] = [];
+    for (let start = 0; start < patterns; start += BATCH) {
+      // The dataset is generated in order, so the first `present` patterns are the ones already stored.
+      ranges.push({
+        spec: dataset.spec,
+        start,
+        count: Math.min(BATCH, patterns - start),
+        rows: start + BATCH > present,
+      });
     }
-    symbolsTotal += symbols.length;
-    // The dataset is generated in order, so the first `present` patterns are the ones already stored.
-    if (k < present) continue;
-    const events = dataset.eventsOf(symbols);
-    batch.push({ name: patternName(events), events, length: symbols.length, frequency: 1, emotives: [], metadata: {} });
-    if (batch.length === BATCH || k === patterns - 1) {
-      await store.importPatterns(nodeId, batch);
-      written += batch.length;
-      batch = [];
-      if (written % (BATCH * 8) === 0 || k === patterns - 1) {
+    const pending: Promise<SeedBatch>[] = [];
+    const send = (r: number) => {
+      const w = r % workers.length;
+      pending[r] = new Promise((resolve, reject) => replies[w]!.push({ resolve, reject }));
+      workers[w]!.postMessage(ranges[r]!);
+    };
+    for (let r = 0; r < Math.min(ranges.length, 2 * workers.length); r++) send(r);
+    for (let r = 0; r < ranges.length; r++) {
+      const batch = await pending[r]!;
+      if (r + 2 * workers.length < ranges.length) send(r + 2 * workers.length);
+      for (let rank = 1; rank <= vocabulary; rank++) {
+        frequency[rank]! += batch.frequency[rank]!;
+        members[rank]! += batch.members[rank]!;
+      }
+      symbolsTotal += batch.symbols;
+      const fresh = batch.patterns.slice(Math.max(0, present - batch.start));
+      if (fresh.length === 0) continue;
+      await store.importPatterns(nodeId, fresh);
+      written += fresh.length;
+      if (written % (BATCH * 8) === 0 || r === ranges.length - 1) {
         const seconds = (performance.now() - started) / 1000;
-        log(`seeded ${k + 1}/${patterns} patterns (${seconds.toFixed(1)} s)`);
+        log(`seeded ${batch.start + batch.patterns.length}/${patterns} patterns (${seconds.toFixed(1)} s)`);
       }
     }
+  } finally {
+    for (const worker of workers) worker.terminate();
   }
   const stats = new Map<string, SymbolStats>();
   for (let rank = 1; rank <= vocabulary; rank++) {
