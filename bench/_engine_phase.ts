@@ -52,6 +52,8 @@ export interface EngineWorkload {
 export type ReferenceDigests = Map<number, string[]>;
 
 const ADD_CHUNK = 1 << 20;
+/** Most candidates one batched call may return (all its states together). */
+const MAX_BATCH_CANDIDATES = 4_000_000;
 
 function openIndex(engine: EngineName, workload: EngineWorkload): { index: PatternIndex; seconds: number } {
   const started = performance.now();
@@ -89,7 +91,11 @@ export async function measureEngine(
   const rows: EngineRow[] = [];
   try {
     for (const threshold of workload.thresholds) {
-      for (const state of workload.states.slice(0, workload.warmup)) await index.query(state, threshold);
+      const warmupEnd = performance.now() + workload.budgetMs / 4;
+      for (const state of workload.states.slice(0, workload.warmup)) {
+        if (performance.now() > warmupEnd) break;
+        await index.query(state, threshold);
+      }
       const wall: number[] = [];
       const device: number[] = [];
       const digests: string[] = [];
@@ -122,7 +128,11 @@ export async function measureEngine(
       };
       if (native !== undefined) {
         row.singleDevice = percentiles(device);
-        row.batched = await measureBatched(native, workload, threshold);
+        // A batch answers every state's candidates at once: at a low threshold on millions of patterns
+        // that is tens of millions of objects, more than the heap holds.
+        if (row.candidatesPerQuery * workload.batchWidth <= MAX_BATCH_CANDIDATES) {
+          row.batched = await measureBatched(native, workload, threshold);
+        }
       }
       rows.push(row);
       log(

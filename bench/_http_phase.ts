@@ -65,6 +65,8 @@ export interface HttpRow {
 }
 
 export const NODE_ID = "scale";
+/** Learns go to their own node, so a reused store keeps exactly the dataset's patterns. */
+const LEARN_NODE_ID = "scale-learn";
 
 /** Seeds the store when it is short of the dataset's patterns. */
 export async function ensureSeeded(
@@ -74,7 +76,13 @@ export async function ensureSeeded(
 ): Promise<SeedReport | null> {
   const store = await openStore({ dataDir, mongodbUrl: undefined });
   try {
-    if (await store.countPatterns(NODE_ID) >= dataset.spec.patterns) return null;
+    const present = await store.countPatterns(NODE_ID);
+    if (present > dataset.spec.patterns) {
+      throw new RangeError(
+        `Cannot reuse ${dataDir}: it holds ${present} patterns, the dataset ${dataset.spec.patterns}; delete it`,
+      );
+    }
+    if (present === dataset.spec.patterns) return null;
     log(`seeding ${dataDir} with ${dataset.spec.patterns} patterns`);
     return await seedStore(store, NODE_ID, dataset, log);
   } finally {
@@ -178,6 +186,8 @@ export async function measureHttp(options: HttpOptions): Promise<HttpRow> {
     const deviceProcessBytes = processDeviceBytes(pid) ?? null;
     const learn = await measureLearn(server.base, options);
     log(`learn: p50 ${learn.p50} ms, p99 ${learn.p99} ms`);
+    // Sessions are durable: leave the store as the phase found it.
+    for (const id of sessions) await call(server.base, "DELETE", `/sessions/${id}`);
     const memoryAfterRuns = processMemory(pid) ?? null;
     const text = () => server.log;
     server.child.kill("SIGTERM");
@@ -212,7 +222,7 @@ export async function measureHttp(options: HttpOptions): Promise<HttpRow> {
 
 /** Learns `options.learns` new patterns of known symbols: observe two events (untimed), then time learn. */
 async function measureLearn(base: string, options: HttpOptions): Promise<Percentiles> {
-  const { session_id } = await call(base, "POST", "/sessions", { node_id: NODE_ID });
+  const { session_id } = await call(base, "POST", "/sessions", { node_id: LEARN_NODE_ID });
   const times: number[] = [];
   for (let i = 0; i < options.learns; i++) {
     // States far past the query states: new patterns, made of the dataset's own symbols.
@@ -223,5 +233,6 @@ async function measureLearn(base: string, options: HttpOptions): Promise<Percent
     times.push(performance.now() - started);
     if (learned.status !== "learned") throw new Error(`learn ${i}: ${JSON.stringify(learned)}`);
   }
+  await call(base, "DELETE", `/sessions/${session_id}`);
   return percentiles(times);
 }

@@ -50,7 +50,7 @@ export function engineTable(results: ScaleResults): string {
       count(size.patterns),
       String(row.threshold),
       ENGINE_NAMES[row.engine] ?? row.engine,
-      `${row.loadSeconds} s`,
+      ms(row.loadSeconds * 1000),
       ms(row.single.p50),
       ms(row.single.p95),
       ms(row.single.p99),
@@ -59,7 +59,7 @@ export function engineTable(results: ScaleResults): string {
       row.batched ? ms(row.batched.devicePerQuery.p50) : "–",
       row.candidatesPerQuery.toFixed(1),
       `${row.single.n}`,
-      bytes(row.deviceBytes),
+      row.engine === "cuda" ? bytes(row.deviceBytes) : "–",
       row.agrees ? "yes" : "**NO**",
     ])
   );
@@ -178,7 +178,7 @@ export function startTable(results: ScaleResults): string {
     row.coldStart.promoteMs === null ? "–" : `${row.coldStart.promoteMs} ms`,
     bytes(row.memoryAfterStart?.rssBytes),
     bytes(row.memoryAfterRuns?.peakRssBytes),
-    bytes(row.deviceBytes),
+    row.backend === "cuda" ? bytes(row.deviceBytes) : "–",
     bytes(row.deviceProcessBytes),
     `${ms(row.learn.p50)} / ${ms(row.learn.p99)}`,
   ]);
