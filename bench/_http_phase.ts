@@ -233,6 +233,8 @@ async function measureLearn(base: string, options: HttpOptions): Promise<Percent
     times.push(performance.now() - started);
     if (learned.status !== "learned") throw new Error(`learn ${i}: ${JSON.stringify(learned)}`);
   }
+  // Forget them (patterns and statistics of the learn node), so the next run learns new patterns too.
+  await call(base, "POST", `/sessions/${session_id}/clear-all`);
   await call(base, "DELETE", `/sessions/${session_id}`);
   return percentiles(times);
 }

@@ -33,9 +33,9 @@ export interface LoadResult {
   /** Completed requests per second. */
   throughput: number;
   latency: Percentiles;
-  /** From `Server-Timing`: the index query and candidate materialisation. */
+  /** From `Server-Timing`: the index query over both tiers. */
   match: Percentiles;
-  /** From `Server-Timing`: alignment, metrics and ranking. */
+  /** From `Server-Timing`: pruning, decoding and aligning the kept candidates, metrics and ranking. */
   predict: Percentiles;
   candidatesPerQuery: number;
   predictionsPerQuery: number;
@@ -80,6 +80,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       // `"count":N` is the body's own tally; reading it avoids parsing a large body on the client.
       predictions += Number(/"count":(\d+)/.exec(body)?.[1] ?? 0);
     } catch (error) {
+      if (!timed) return;
       errors++;
       firstError ??= String(error);
     }

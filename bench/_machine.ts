@@ -44,7 +44,9 @@ export function describeMachine(): Machine {
     gpu: name === undefined ? null : { name, memoryBytes: Number(memoryMiB) * 2 ** 20, driver: driver ?? "" },
     deno: Deno.version.deno,
     os: `${Deno.build.os} ${Deno.build.arch}`,
-    commit: commandOutput("git", ["rev-parse", "--short", "HEAD"]) ?? "unknown",
+    // "-dirty" when tracked files differ from the commit: the numbers are then not that commit's.
+    commit: (commandOutput("git", ["rev-parse", "--short", "HEAD"]) ?? "unknown") +
+      (commandOutput("git", ["status", "--porcelain", "--untracked-files=no"]) ? "-dirty" : ""),
   };
 }
 

@@ -11,9 +11,14 @@ import type { HttpRow } from "./_http_phase.ts";
 import type { Machine } from "./_machine.ts";
 import type { PythonRow } from "./_python_phase.ts";
 
+/** A benchmark phase. */
+export type Phase = "engine" | "python" | "http";
+
 /** Everything measured at one N. */
 export interface SizeResult {
   patterns: number;
+  /** Commit and time each phase ran at (an appended run may add phases from a later commit). */
+  measured: Partial<Record<Phase, { commit: string; date: string }>>;
   engine: EngineRow[];
   python: PythonRow[];
   http: HttpRow[];

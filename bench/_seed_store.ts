@@ -74,6 +74,8 @@ export async function seedStore(
     const send = (r: number) => {
       const w = r % workers.length;
       pending[r] = new Promise((resolve, reject) => replies[w]!.push({ resolve, reject }));
+      // Awaited in order below; a failure while an earlier range is written must not go unhandled.
+      pending[r].catch(() => {});
       workers[w]!.postMessage(ranges[r]!);
     };
     for (let r = 0; r < Math.min(ranges.length, 2 * workers.length); r++) send(r);

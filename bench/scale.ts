@@ -30,7 +30,7 @@ import { type EngineName, type EngineRow, measureEngine, type ReferenceDigests }
 import { measureHttp } from "./_http_phase.ts";
 import { describeMachine } from "./_machine.ts";
 import { measurePython, type PythonMeasurement, pythonRow } from "./_python_phase.ts";
-import { readResults, type ScaleResults, type SizeResult, writeResults } from "./_results.ts";
+import { type Phase, readResults, type ScaleResults, type SizeResult, writeResults } from "./_results.ts";
 
 const HELP = `deno task bench:scale [options]
   --sizes LIST          pattern counts (1000,10000,100000,1000000,10000000); sizes that would not fit
@@ -144,6 +144,10 @@ let results: ScaleResults = {
 if (values.append) {
   try {
     const previous = await readResults(out);
+    const same = (m: typeof machine) => `${m.cpu}|${m.cores}|${m.memoryBytes}|${m.gpu?.name ?? ""}`;
+    if (same(previous.machine) !== same(machine)) {
+      throw new Error(`Cannot append to ${out}: it was measured on another machine (use another --label)`);
+    }
     results = { ...results, sizes: previous.sizes, command: `${previous.command}; ${results.command}` };
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
@@ -192,6 +196,7 @@ for (const patterns of sizes) {
       rows.push(...await measureEngine(engine, workload, reference, log));
     }
     size.engine = rows;
+    stamp(size, "engine");
     await writeResults(out, results);
   }
 
@@ -222,6 +227,7 @@ for (const patterns of sizes) {
         );
       }
     }
+    stamp(size, "python");
     await writeResults(out, results);
   }
 
@@ -260,17 +266,24 @@ for (const patterns of sizes) {
           log,
         }),
       );
+      stamp(size, "http");
       await writeResults(out, results);
     }
   }
 }
 log(`done: ${out}`);
 
+/** Records the commit and time a phase of a size ran at. */
+function stamp(size: SizeResult, phase: Phase): void {
+  // Results written before phases were stamped have no `measured`.
+  (size.measured ??= {})[phase] = { commit: machine.commit, date: new Date().toISOString() };
+}
+
 /** The results entry of N, created empty or, with --append, the one already there (its phases replaced). */
 function sizeEntry(patterns: number): SizeResult {
   let size = results.sizes.find((entry) => entry.patterns === patterns);
   if (size === undefined) {
-    size = { patterns, engine: [], python: [], http: [] };
+    size = { patterns, measured: {}, engine: [], python: [], http: [] };
     results.sizes.push(size);
   }
   return size;

@@ -24,19 +24,13 @@ export class CatalogCandidate implements Candidate {
   readonly similarity: number;
   readonly lcs: number;
 
-  constructor(
-    view: CatalogView,
-    encoder: SymbolEncoder,
-    match: MatchCandidate,
-    frequency: number,
-    emotives: Emotives[],
-  ) {
+  constructor(view: CatalogView, encoder: SymbolEncoder, match: MatchCandidate) {
     this.#view = view;
     this.#encoder = encoder;
     this.#id = match.id;
     this.length = view.lengthOf(match.id);
-    this.frequency = frequency;
-    this.emotives = emotives;
+    this.frequency = view.frequencyOf(match.id);
+    this.emotives = view.emotivesOf(match.id);
     this.similarity = match.similarity;
     this.lcs = match.lcs;
   }

@@ -148,7 +148,7 @@ export class PatternCatalog {
 
   /** The learn count of a pattern. */
   frequencyOf(id: number): number {
-    return this.#frequencies[id]!;
+    return this.view().frequencyOf(id);
   }
 
   /** Records a new learn count and emotive list (after a re-learn). */
@@ -159,7 +159,7 @@ export class PatternCatalog {
 
   /** Stored emotive dicts of a pattern. */
   emotivesOf(id: number): Emotives[] {
-    return this.#emotives.get(id) ?? [];
+    return this.view().emotivesOf(id);
   }
 
   /** The flattened symbol ids of a pattern (a view; do not modify). */
@@ -180,7 +180,8 @@ export class PatternCatalog {
     const view = this.#view;
     if (
       view !== undefined && view.names === this.#names && view.symbolStart === this.#symbolStart &&
-      view.symbols === this.#symbols && view.eventStart === this.#eventStart && view.eventSizes === this.#eventSizes
+      view.symbols === this.#symbols && view.eventStart === this.#eventStart &&
+      view.eventSizes === this.#eventSizes && view.frequencies === this.#frequencies && view.emotives === this.#emotives
     ) return view;
     return this.#view = new CatalogView(
       this.#names,
@@ -188,6 +189,8 @@ export class PatternCatalog {
       this.#symbols,
       this.#eventStart,
       this.#eventSizes,
+      this.#frequencies,
+      this.#emotives,
     );
   }
 

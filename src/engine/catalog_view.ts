@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Event } from "../kato/types.ts";
+import type { Emotives, Event } from "../kato/types.ts";
 import { NAME_BYTES } from "../util/hex.ts";
 import type { SymbolEncoder } from "./encoder.ts";
 
@@ -22,7 +22,21 @@ export class CatalogView {
     /** `eventSizes` offset of each pattern. */
     readonly eventStart: Float64Array,
     readonly eventSizes: Int32Array,
+    /** Learn counts (a re-learn raises one in place). */
+    readonly frequencies: Int32Array,
+    /** Emotive lists of the patterns that have any. */
+    readonly emotives: ReadonlyMap<number, Emotives[]>,
   ) {}
+
+  /** The learn count of a pattern. */
+  frequencyOf(id: number): number {
+    return this.frequencies[id]!;
+  }
+
+  /** Stored emotive dicts of a pattern. */
+  emotivesOf(id: number): Emotives[] {
+    return this.emotives.get(id) ?? [];
+  }
 
   /** The bare hex name of a pattern. */
   nameOf(id: number): string {

@@ -109,21 +109,22 @@ export class Engine {
    * (decoded lazily: see {@linkcode CatalogCandidate}), and the state as encoded for the query.
    */
   async candidates(nodeId: string, state: readonly string[], threshold: number): Promise<MatchResult> {
-    const encodedState = this.#encoder.encodeQuery(state);
     const node = this.#nodes.get(nodeId);
-    if (node === undefined || node.catalog.size === 0 || state.length === 0) return { candidates: [], encodedState };
-    const matches = await node.index.query(encodedState, threshold);
+    if (node === undefined || node.catalog.size === 0 || state.length === 0) {
+      return { candidates: [], encodedState: this.#encoder.encodeQuery(state) };
+    }
+    // The node as it is now: what the query answers for. A pattern learned while the query waits may
+    // come back from the index with an id past this view (dropped: the query is answered as of its
+    // start), and a clear-all meanwhile leaves the view showing the patterns the index still returned.
     const view = node.catalog.view();
-    const candidates = matches.map((match) =>
-      new CatalogCandidate(
-        view,
-        this.#encoder,
-        match,
-        node.catalog.frequencyOf(match.id),
-        node.catalog.emotivesOf(match.id),
-      )
-    );
-    return { candidates, encodedState };
+    const known = node.catalog.size;
+    const matches = await node.index.query(this.#encoder.encodeQuery(state), threshold);
+    const candidates: Candidate[] = [];
+    for (const match of matches) {
+      if (match.id < known) candidates.push(new CatalogCandidate(view, this.#encoder, match));
+    }
+    // Encoded after the query: every symbol of every candidate is known by now (ids never change).
+    return { candidates, encodedState: this.#encoder.encodeQuery(state) };
   }
 
   /** The statistics the ensemble metrics read. */

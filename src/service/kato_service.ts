@@ -55,13 +55,13 @@ export interface ServiceHooks {
   onFinalized?: (nodeId: string) => Promise<void>;
 }
 
-/** Where a prediction's time went: matching (both tiers, candidates materialised) and KATO's prediction. */
+/** Where a prediction's time went: matching (both tiers) and KATO's prediction (pruning, alignment, metrics). */
 export interface PredictionTiming {
   /** Patterns with `similarity >= recall_threshold`. */
   candidates: number;
-  /** Index query and candidate materialisation, ms. */
+  /** The index query over both tiers, ms. */
   matchMs: number;
-  /** Alignment, metrics and ranking of the candidates, ms. */
+  /** Pruning, decoding and aligning the kept candidates, metrics and ranking, ms. */
   predictMs: number;
 }
 
