@@ -19,6 +19,9 @@ export interface Machine {
   commit: string;
 }
 
+/** What the numbers depend on. */
+const CODE = ["main.ts", "src", "cuda", "bench/*.ts", "bench/*.py", "deno.json", "deno.lock"];
+
 /** Runs a command; its trimmed stdout, or undefined when it is missing or fails. */
 export function commandOutput(command: string, args: string[]): string | undefined {
   try {
@@ -44,9 +47,10 @@ export function describeMachine(): Machine {
     gpu: name === undefined ? null : { name, memoryBytes: Number(memoryMiB) * 2 ** 20, driver: driver ?? "" },
     deno: Deno.version.deno,
     os: `${Deno.build.os} ${Deno.build.arch}`,
-    // "-dirty" when tracked files differ from the commit: the numbers are then not that commit's.
+    // "-dirty" when the code differs from the commit: the numbers are then not that commit's. (Reports
+    // and results are written by the runs themselves and do not count.)
     commit: (commandOutput("git", ["rev-parse", "--short", "HEAD"]) ?? "unknown") +
-      (commandOutput("git", ["status", "--porcelain", "--untracked-files=no"]) ? "-dirty" : ""),
+      (commandOutput("git", ["status", "--porcelain", "--untracked-files=no", "--", ...CODE]) ? "-dirty" : ""),
   };
 }
 
