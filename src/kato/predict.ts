@@ -6,13 +6,12 @@
  */
 
 import { alignPattern } from "./alignment.ts";
-import { type AlignmentScore, AlignmentScorer } from "./alignment_score.ts";
+import { AlignmentScorer } from "./alignment_score.ts";
 import { averageEmotives } from "./emotives.ts";
 import { type EnsembleMember, ensembleMetrics } from "./ensemble.ts";
 import { flatten } from "./normalize.ts";
 import { preUpperBound } from "./pre_bound.ts";
-import { TopK } from "./_top_k.ts";
-import { prePotential, pruneCandidates, rankPredictions } from "./ranking.ts";
+import { prePotential, Pruner, rankPredictions } from "./ranking.ts";
 import type { Candidate, Event, NodeStatistics, Prediction, PredictionResult, PredictOptions } from "./types.ts";
 
 interface Aligned extends EnsembleMember {
@@ -143,19 +142,13 @@ export function predict(
   };
 }
 
-/** A candidate with its pruning numbers. */
-interface Scored extends AlignmentScore {
-  candidate: Candidate;
-  name: string;
-  similarity: number;
-}
-
 /**
  * The candidates pruning keeps (the best `limit` by `pre`, in input order), found from their scores
  * alone: every candidate that could survive is scored (matching blocks and event sizes, on symbol ids
- * when the engine gives them), and only the kept ones are aligned in full afterwards. Candidates whose
- * `pre` upper bound (from their LCS) is below the `limit`-th best real `pre` are not even scored: they
- * cannot be kept whatever the tie-breaks, so the kept set is exactly the one aligning everything gives.
+ * when the engine gives them) and streamed into a {@linkcode Pruner}; only the kept ones are aligned
+ * in full afterwards. Candidates whose `pre` upper bound (from their LCS) is below the `limit`-th best
+ * real `pre` are not even scored: they cannot be kept whatever the tie-breaks, so the kept set is
+ * exactly the one aligning everything gives. Nothing is held per candidate beyond the kept ones.
  */
 function keptCandidates(
   candidates: readonly Candidate[],
@@ -166,54 +159,34 @@ function keptCandidates(
   if (candidates.length <= limit) return candidates;
   const byString = new AlignmentScorer(state);
   const byId = encodedState === undefined ? undefined : new AlignmentScorer<number>(Array.from(encodedState));
-  const score = (candidate: Candidate): Scored => {
+  const preOf = (candidate: Candidate): number => {
     const encoded = candidate.encoded;
-    const numbers = byId !== undefined && encoded !== undefined
-      ? byId.score(encoded.symbols, encoded.eventSizes)
-      : byString.score(flatten(candidate.events), candidate.events.map((event) => event.length));
-    // The name is read only to break a tie: an engine candidate decodes it then, not for every candidate.
-    return {
-      candidate,
-      get name() {
-        return candidate.name;
-      },
-      similarity: candidate.similarity,
-      ...numbers,
-    };
+    return prePotential(
+      byId !== undefined && encoded !== undefined
+        ? byId.score(encoded.symbols, encoded.eventSizes)
+        : byString.score(flatten(candidate.events), candidate.events.map((event) => event.length)),
+    );
   };
-  const scored = candidates.some((c) => c.lcs === undefined)
-    ? candidates.map(score)
-    : scoreSurvivors(candidates, limit, state.length, score);
-  return pruneCandidates(scored, limit).map((s) => s.candidate);
-}
-
-/** Scores, in bound order, the candidates that could still make the best `limit`; returns them in input order. */
-function scoreSurvivors(
-  candidates: readonly Candidate[],
-  limit: number,
-  stateLength: number,
-  score: (candidate: Candidate) => Scored,
-): Scored[] {
+  // The pruner reads a candidate's name only to break a tie: an engine candidate decodes it then.
+  const pruner = new Pruner<Candidate>(limit);
+  if (candidates.some((c) => c.lcs === undefined)) {
+    candidates.forEach((candidate, index) => pruner.offer(candidate, index, preOf(candidate)));
+    return pruner.kept();
+  }
   // Bounds take few distinct values (one per LCS and length): bucket the candidates by bound, in input
   // order, and walk the buckets by bound descending: the order of sorting by (bound desc, index asc).
   const buckets = new Map<number, number[]>();
   candidates.forEach((candidate, index) => {
-    const bound = preUpperBound(candidate.lcs!, candidate.length, stateLength);
+    const bound = preUpperBound(candidate.lcs!, candidate.length, state.length);
     const bucket = buckets.get(bound);
     if (bucket === undefined) buckets.set(bound, [index]);
     else bucket.push(index);
   });
-  const done: Scored[] = [];
-  const kept: number[] = [];
-  const best = new TopK<number>(limit, (a, b) => b - a);
   walk: for (const bound of [...buckets.keys()].sort((a, b) => b - a)) {
     for (const index of buckets.get(bound)!) {
-      if (best.size >= limit && bound < best.worst()!) break walk;
-      const result = score(candidates[index]!);
-      done[index] = result;
-      kept.push(index);
-      best.offer(prePotential(result));
+      if (pruner.size >= limit && bound < pruner.worstPre()!) break walk;
+      pruner.offer(candidates[index]!, index, preOf(candidates[index]!));
     }
   }
-  return kept.sort((a, b) => a - b).map((index) => done[index]!);
+  return pruner.kept();
 }

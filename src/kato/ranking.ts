@@ -92,13 +92,57 @@ export function pruneCandidates<T extends PruneInput>(
   limit: number,
 ): T[] {
   if (items.length <= limit) return [...items];
+  const pruner = new Pruner<T>(limit);
+  items.forEach((item, index) => pruner.offer(item, index, prePotential(item)));
+  return pruner.kept();
+}
+
+/**
+ * {@linkcode pruneCandidates} as a stream: offer each candidate with its input position and its `pre`,
+ * read back the best `limit` in input order. Holds `limit` candidates, not all of them: at low
+ * thresholds prediction offers millions.
+ *
+ * @example The same answer as pruneCandidates
+ * ```ts
+ * import { deepStrictEqual } from "node:assert";
+ * import { Pruner } from "./ranking.ts";
+ * const pruner = new Pruner<{ name: string; similarity: number }>(2);
+ * pruner.offer({ name: "b", similarity: 0.5 }, 0, 1.5);
+ * pruner.offer({ name: "c", similarity: 0.5 }, 1, 2);
+ * pruner.offer({ name: "a", similarity: 0.5 }, 2, 1.5);
+ * deepStrictEqual(pruner.kept().map((k) => k.name), ["c", "a"]);
+ * ```
+ */
+export class Pruner<T extends { name: string; similarity: number }> {
   // The index ends every tie, so the best `limit` are the first `limit` of a stable sort.
-  const best = new TopK<{ item: T; index: number; pre: number }>(
-    limit,
-    (x, y) => byKeyThenSimilarityThenName(x.pre, y.pre, x.item, y.item) || x.index - y.index,
-  );
-  items.forEach((item, index) => best.offer({ item, index, pre: prePotential(item) }));
-  return best.items().sort((x, y) => x.index - y.index).map((s) => s.item);
+  readonly #best: TopK<{ item: T; index: number; pre: number }>;
+
+  constructor(limit: number) {
+    this.#best = new TopK(
+      limit,
+      (x, y) => byKeyThenSimilarityThenName(x.pre, y.pre, x.item, y.item) || x.index - y.index,
+    );
+  }
+
+  /** Candidates kept so far. */
+  get size(): number {
+    return this.#best.size;
+  }
+
+  /** The lowest `pre` kept (undefined while none is). */
+  worstPre(): number | undefined {
+    return this.#best.worst()?.pre;
+  }
+
+  /** Offers `item`, the `index`-th candidate, whose pruning score is `pre`. */
+  offer(item: T, index: number, pre: number): void {
+    this.#best.offer({ item, index, pre });
+  }
+
+  /** The kept candidates, in input order. */
+  kept(): T[] {
+    return this.#best.items().sort((x, y) => x.index - y.index).map((s) => s.item);
+  }
 }
 
 /**
