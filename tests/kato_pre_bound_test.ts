@@ -49,30 +49,7 @@ Deno.test("predict() with LCS bounds returns exactly what aligning every candida
     const stm = events(rnd, 15, 6).filter((e) => e.length > 0);
     const state = stm.flat();
     if (state.length === 0) continue;
-    const pmf = new Map<string, number>();
-    const candidates: Candidate[] = [];
-    for (let k = 0; k < 150; k++) {
-      const pattern = events(rnd, 15, 7);
-      const flat = pattern.flat();
-      if (flat.length < 2) continue;
-      for (const s of new Set(flat)) pmf.set(s, (pmf.get(s) ?? 0) + 1);
-      const l = lcs(flat, state);
-      candidates.push({
-        name: patternName([...pattern, [`k${k}`]]),
-        events: pattern,
-        length: flat.length,
-        frequency: 1 + Math.floor(rnd() * 3),
-        emotives: [],
-        similarity: similarity(l, flat.length, state.length),
-        lcs: l,
-      });
-    }
-    const stats: NodeStatistics = {
-      patternMemberFrequency: (s) => pmf.get(s),
-      distinctSymbols: pmf.size,
-      totalUniquePatterns: candidates.length,
-      totalPatternFrequencies: candidates.length,
-    };
+    const { candidates, stats } = candidateWorkload(rnd, state, 150);
     const options = { maxPredictions: 1 + (round % 7), rankSortAlgo: "potential" as const };
     const withoutBounds = candidates.map(({ lcs: _lcs, ...rest }) => rest);
     deepStrictEqual(
@@ -124,32 +101,8 @@ Deno.test("predict() pruning on symbol ids returns exactly what pruning on strin
     const state = stm.flat();
     if (state.length === 0) continue;
     const ids = encoder();
-    const pmf = new Map<string, number>();
-    const candidates: Candidate[] = [];
-    for (let k = 0; k < 200; k++) {
-      // Symbols s15..s17 are in the state only: unknown to the encoder, -1 there.
-      const pattern = events(rnd, 15, 7).filter((e) => e.length > 0);
-      const flat = pattern.flat();
-      if (flat.length < 2) continue;
-      for (const s of new Set(flat)) pmf.set(s, (pmf.get(s) ?? 0) + 1);
-      const l = lcs(flat, state);
-      candidates.push({
-        name: patternName([...pattern, [`k${k}`]]),
-        events: pattern,
-        length: flat.length,
-        frequency: 1 + Math.floor(rnd() * 3),
-        emotives: [],
-        similarity: similarity(l, flat.length, state.length),
-        lcs: l,
-        encoded: { symbols: ids.encode(flat, true), eventSizes: Int32Array.from(pattern, (e) => e.length) },
-      });
-    }
-    const stats: NodeStatistics = {
-      patternMemberFrequency: (s) => pmf.get(s),
-      distinctSymbols: pmf.size,
-      totalUniquePatterns: candidates.length,
-      totalPatternFrequencies: candidates.length,
-    };
+    // Symbols s15..s17 are in the state only: unknown to the encoder, -1 there.
+    const { candidates, stats } = candidateWorkload(rnd, state, 200, ids);
     const options = { maxPredictions: 1 + (round % 9), rankSortAlgo: "potential" as const };
     const plain = candidates.map(({ lcs: _lcs, encoded: _encoded, ...rest }) => rest);
     deepStrictEqual(
@@ -159,3 +112,44 @@ Deno.test("predict() pruning on symbol ids returns exactly what pruning on strin
     );
   }
 });
+
+/**
+ * `count` random candidates over symbols s0..s14 against `state`, with their LCS and the node
+ * statistics; with an encoder, their symbol ids too (and no empty events, as the engine has none).
+ */
+function candidateWorkload(
+  rnd: () => number,
+  state: string[],
+  count: number,
+  ids?: ReturnType<typeof encoder>,
+): { candidates: Candidate[]; stats: NodeStatistics } {
+  const pmf = new Map<string, number>();
+  const candidates: Candidate[] = [];
+  for (let k = 0; k < count; k++) {
+    const drawn = events(rnd, 15, 7);
+    const pattern = ids === undefined ? drawn : drawn.filter((e) => e.length > 0);
+    const flat = pattern.flat();
+    if (flat.length < 2) continue;
+    for (const s of new Set(flat)) pmf.set(s, (pmf.get(s) ?? 0) + 1);
+    const l = lcs(flat, state);
+    candidates.push({
+      name: patternName([...pattern, [`k${k}`]]),
+      events: pattern,
+      length: flat.length,
+      frequency: 1 + Math.floor(rnd() * 3),
+      emotives: [],
+      similarity: similarity(l, flat.length, state.length),
+      lcs: l,
+      ...(ids === undefined
+        ? {}
+        : { encoded: { symbols: ids.encode(flat, true), eventSizes: Int32Array.from(pattern, (e) => e.length) } }),
+    });
+  }
+  const stats: NodeStatistics = {
+    patternMemberFrequency: (s) => pmf.get(s),
+    distinctSymbols: pmf.size,
+    totalUniquePatterns: candidates.length,
+    totalPatternFrequencies: candidates.length,
+  };
+  return { candidates, stats };
+}
