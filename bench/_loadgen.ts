@@ -112,7 +112,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     requests: done,
     errors,
     seconds: Math.round(seconds * 1000) / 1000,
-    throughput: Math.round((done / seconds) * 10) / 10,
+    throughput: Number((done / seconds).toPrecision(4)),
     latency: percentiles(latency),
     match: percentiles(match),
     predict: percentiles(predict),

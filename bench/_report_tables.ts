@@ -19,7 +19,8 @@ export function table(header: string[], rows: string[][]): string {
 /** Milliseconds with three significant digits, as a table cell. */
 export function ms(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "–";
-  if (value >= 1000) return `${(value / 1000).toPrecision(3)} s`;
+  if (value >= 1e6) return `${Math.round(value / 1000).toLocaleString("en")} s`;
+  if (value >= 1000) return `${Number((value / 1000).toPrecision(3))} s`;
   return `${Number(value.toPrecision(3))} ms`;
 }
 
@@ -28,6 +29,17 @@ export function bytes(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "–";
   if (value >= 1e9) return `${(value / 1e9).toFixed(2)} GB`;
   return `${(value / 1e6).toFixed(0)} MB`;
+}
+
+/** A count per query: one decimal while small, whole and grouped when large. */
+export function perQuery(value: number): string {
+  return value >= 1000 ? Math.round(value).toLocaleString("en") : value.toFixed(1);
+}
+
+/** Requests per second from a run's own counts, three significant digits. */
+export function rate(run: { requests: number; seconds: number }): string {
+  const perSecond = run.seconds > 0 ? run.requests / run.seconds : 0;
+  return perSecond >= 1000 ? Math.round(perSecond).toLocaleString("en") : String(Number(perSecond.toPrecision(3)));
 }
 
 /** A pattern count as 1K, 10M... */
@@ -57,7 +69,7 @@ export function engineTable(results: ScaleResults): string {
       ms(row.singleDevice?.p50),
       row.batched ? `${ms(row.batched.perQuery.p50)} (${row.batched.width})` : "–",
       row.batched ? ms(row.batched.devicePerQuery.p50) : "–",
-      row.candidatesPerQuery.toFixed(1),
+      perQuery(row.candidatesPerQuery),
       `${row.single.n}`,
       row.engine === "cuda" ? bytes(row.deviceBytes) : "–",
       row.agrees ? "yes" : "**NO**",
@@ -97,7 +109,7 @@ export function pythonTable(results: ScaleResults): string {
         String(row.threshold),
         row.method === "dp" ? "LCS by DP" : "difflib R/O",
         ms(row.msPerQuery) + (row.extrapolated ? ` (extrapolated from ${count(row.patternsMeasured)})` : ""),
-        row.candidatesPerQuery === null ? "–" : row.candidatesPerQuery.toFixed(1),
+        row.candidatesPerQuery === null ? "–" : perQuery(row.candidatesPerQuery),
         row.agreesWithEngines === null ? "–" : row.agreesWithEngines ? "yes" : "**NO**",
         speedups.join(", ") || "–",
       ];
@@ -133,10 +145,10 @@ export function httpTable(results: ScaleResults): string {
       ms(run.latency.p50),
       ms(run.latency.p95),
       ms(run.latency.p99),
-      `${run.throughput.toLocaleString("en")}/s`,
+      `${rate(run)}/s`,
       ms(run.match.p50),
       ms(run.predict.p50),
-      run.candidatesPerQuery.toFixed(1),
+      perQuery(run.candidatesPerQuery),
     ]),
     ...row.skipped.map((skip) => [
       count(patterns),
@@ -253,7 +265,9 @@ export function charts(results: ScaleResults, threshold: number): Record<string,
   const throughput: Series[] = servers.flatMap((server) =>
     clientCounts.map((clients) => ({
       name: `${server}, ${clients} client${clients > 1 ? "s" : ""}`,
-      points: runsOf(server, clients).map(({ patterns, run }) => [patterns, run.throughput] as [number, number]),
+      points: runsOf(server, clients).map(({ patterns, run }) =>
+        [patterns, run.requests / run.seconds] as [number, number]
+      ),
     }))
   );
   return {

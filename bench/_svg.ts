@@ -23,9 +23,9 @@ export interface Chart {
   series: Series[];
 }
 
-const WIDTH = 720;
+const WIDTH = 800;
 const HEIGHT = 420;
-const MARGIN = { left: 72, right: 200, top: 40, bottom: 56 };
+const MARGIN = { left: 72, right: 260, top: 40, bottom: 56 };
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
 
 const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
