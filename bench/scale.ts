@@ -25,6 +25,7 @@
 import { parseArgs } from "node:util";
 import { totalmem } from "node:os";
 import { tryOpenNative } from "../src/engine/native/mod.ts";
+import { DEFAULT_LIMITS } from "../src/service/limits.ts";
 import { Dataset, DEFAULT_DATASET } from "./_dataset.ts";
 import { type EngineName, type EngineRow, measureEngine, type ReferenceDigests } from "./_engine_phase.ts";
 import { measureHttp } from "./_http_phase.ts";
@@ -260,7 +261,11 @@ for (const patterns of sizes) {
           maxRequests: count("max-requests", values["max-requests"]),
           learns: count("learns", values.learns, 0),
           maxPredictions: MAX_PREDICTIONS,
-          env: SERVER_ENV[engine]!,
+          // The server refuses predictions past MAX_PREDICTION_CANDIDATES; let through what this run measures.
+          env: {
+            ...SERVER_ENV[engine]!,
+            MAX_PREDICTION_CANDIDATES: String(Math.max(DEFAULT_LIMITS.maxPredictionCandidates, 2 * maxCandidates)),
+          },
           skipThresholds,
           readyTimeoutMs: 30_000 + patterns / 20,
           log,

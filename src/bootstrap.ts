@@ -103,7 +103,7 @@ export async function buildService(
       if (backend.startsWith("cuda")) metrics.gpuQueryDuration.observe(seconds);
       else metrics.cpuQueryDuration.observe({ backend }, seconds);
     },
-  });
+  }, config.limits);
   const app = createApp({
     service,
     metrics,

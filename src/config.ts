@@ -95,6 +95,13 @@ export function loadConfig(env: Record<string, string | undefined>): ServiceConf
       maxSessions: integer(env, "MAX_SESSIONS", DEFAULT_LIMITS.maxSessions, 1, 10_000_000),
       maxStmEvents: integer(env, "MAX_STM_EVENTS", DEFAULT_LIMITS.maxStmEvents, 1, 1_000_000),
       maxStmSymbols: integer(env, "MAX_STM_SYMBOLS", DEFAULT_LIMITS.maxStmSymbols, 1, 100_000_000),
+      maxPredictionCandidates: integer(
+        env,
+        "MAX_PREDICTION_CANDIDATES",
+        DEFAULT_LIMITS.maxPredictionCandidates,
+        1,
+        1_000_000_000,
+      ),
     },
     shutdownTimeoutMs: integer(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 3_600_000),
     storeBusyTimeoutMs: integer(env, "STORE_BUSY_TIMEOUT_MS", 5000, 0, 600_000),

@@ -125,3 +125,22 @@ Deno.test("the default limits leave KATO's behaviour unchanged", async () => {
   strictEqual(stm.length, 1000);
   deepStrictEqual(stm.stm[0], ["s5"]);
 });
+
+Deno.test("a prediction with more candidates than MAX_PREDICTION_CANDIDATES is 422, and changes nothing", async () => {
+  await using t = await startService({ MAX_PREDICTION_CANDIDATES: "2" });
+  const id = await t.session(undefined, { recall_threshold: 0.1 });
+  for (const word of ["alpha", "beta", "gamma"]) {
+    await observeAll(t, id, [[word], ["shared"], [`${word}-end`]]);
+    await t.call("POST", `/sessions/${id}/learn`);
+  }
+  await observeAll(t, id, [["beta"], ["shared"]]);
+  const refused = await t.call("GET", `/sessions/${id}/predictions`);
+  strictEqual(refused.status, 422);
+  match(refused.json.detail, /^Cannot predict: 3 patterns pass recall_threshold 0\.1, .*MAX_PREDICTION_CANDIDATES=2/);
+  // A threshold that admits fewer is served, from the same STM.
+  await t.call("POST", `/sessions/${id}/config`, { recall_threshold: 0.5 });
+  const served = await t.call("GET", `/sessions/${id}/predictions`);
+  strictEqual(served.status, 200);
+  strictEqual(served.json.count, 1);
+  deepStrictEqual(served.json.predictions[0].present, [["beta"], ["shared"]]);
+});

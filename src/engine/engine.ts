@@ -37,6 +37,8 @@ export interface MatchResult {
   candidates: Candidate[];
   /** The state as the index was queried with it: `PredictOptions.encodedState`. */
   encodedState: Int32Array;
+  /** Patterns that passed the threshold; more than `candidates` holds when it was over the limit. */
+  total: number;
 }
 
 const EMPTY_STATISTICS: NodeStatistics = {
@@ -106,12 +108,18 @@ export class Engine {
 
   /**
    * Every pattern of the node with `similarity >= threshold` against `state`, ready for prediction
-   * (decoded lazily: see {@linkcode CatalogCandidate}), and the state as encoded for the query.
+   * (decoded lazily: see {@linkcode CatalogCandidate}), and the state as encoded for the query. When
+   * more than `limit` pass, none is returned and `total` says how many did.
    */
-  async candidates(nodeId: string, state: readonly string[], threshold: number): Promise<MatchResult> {
+  async candidates(
+    nodeId: string,
+    state: readonly string[],
+    threshold: number,
+    limit = Infinity,
+  ): Promise<MatchResult> {
     const node = this.#nodes.get(nodeId);
     if (node === undefined || node.catalog.size === 0 || state.length === 0) {
-      return { candidates: [], encodedState: this.#encoder.encodeQuery(state) };
+      return { candidates: [], encodedState: this.#encoder.encodeQuery(state), total: 0 };
     }
     // The node as it is now: what the query answers for. A pattern learned while the query waits may
     // come back from the index with an id past this view (dropped: the query is answered as of its
@@ -119,12 +127,14 @@ export class Engine {
     const view = node.catalog.view();
     const known = node.catalog.size;
     const matches = await node.index.query(this.#encoder.encodeQuery(state), threshold);
+    // Over the limit nothing is decoded: the caller refuses the request.
+    if (matches.length > limit) return { candidates: [], encodedState: new Int32Array(0), total: matches.length };
     const candidates: Candidate[] = [];
     for (const match of matches) {
       if (match.id < known) candidates.push(new CatalogCandidate(view, this.#encoder, match));
     }
     // Encoded after the query: every symbol of every candidate is known by now (ids never change).
-    return { candidates, encodedState: this.#encoder.encodeQuery(state) };
+    return { candidates, encodedState: this.#encoder.encodeQuery(state), total: candidates.length };
   }
 
   /** The statistics the ensemble metrics read. */

@@ -12,6 +12,7 @@ import type { Event, PredictionResult } from "../kato/types.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { PatternStore, StoredPattern } from "../store/types.ts";
 import { SessionNotFoundError } from "./errors.ts";
+import { DEFAULT_LIMITS, LimitExceededError, type Limits } from "./limits.ts";
 import { learnFrom, type Observation, observeInto } from "./observe.ts";
 import type { Session, SessionManager } from "./sessions.ts";
 
@@ -71,12 +72,20 @@ export class KatoService {
   readonly engine: Engine;
   readonly store: PatternStore;
   readonly #hooks: ServiceHooks;
+  readonly #maxCandidates: number;
 
-  constructor(sessions: SessionManager, engine: Engine, store: PatternStore, hooks: ServiceHooks = {}) {
+  constructor(
+    sessions: SessionManager,
+    engine: Engine,
+    store: PatternStore,
+    hooks: ServiceHooks = {},
+    limits: Pick<Limits, "maxPredictionCandidates"> = DEFAULT_LIMITS,
+  ) {
     this.sessions = sessions;
     this.engine = engine;
     this.store = store;
     this.#hooks = hooks;
+    this.#maxCandidates = limits.maxPredictionCandidates;
   }
 
   /** An active session (sliding its TTL) or SessionNotFoundError. */
@@ -182,11 +191,20 @@ export class KatoService {
       return { session, predictions: [], future_potentials: [], timing: { candidates: 0, matchMs: 0, predictMs: 0 } };
     }
     const started = performance.now();
-    const { candidates, encodedState } = await this.engine.candidates(
+    const threshold = session.config.recall_threshold;
+    const { candidates, encodedState, total } = await this.engine.candidates(
       session.nodeId,
       state,
-      session.config.recall_threshold,
+      threshold,
+      this.#maxCandidates,
     );
+    if (total > candidates.length) {
+      throw new LimitExceededError(
+        422,
+        `Cannot predict: ${total} patterns pass recall_threshold ${threshold}, more than one prediction may rank ` +
+          `(MAX_PREDICTION_CANDIDATES=${this.#maxCandidates}); raise recall_threshold`,
+      );
+    }
     const matched = performance.now();
     const result = predict(stm, candidates, this.engine.statistics(session.nodeId), {
       maxPredictions: session.config.max_predictions,

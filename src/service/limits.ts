@@ -25,6 +25,12 @@ export interface Limits {
   maxStmEvents: number;
   /** STM symbols kept (MAX_STM_SYMBOLS): the oldest events are dropped until the STM fits. */
   maxStmSymbols: number;
+  /**
+   * Candidates one prediction may rank (MAX_PREDICTION_CANDIDATES): past it the request is refused
+   * with 422 instead of holding millions of candidates (at a low threshold on a large node, enough of
+   * those at once would run the process out of heap).
+   */
+  maxPredictionCandidates: number;
 }
 
 /**
@@ -47,6 +53,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxSessions: 100_000,
   maxStmEvents: 1000,
   maxStmSymbols: 100_000,
+  maxPredictionCandidates: 2_000_000,
 });
 
 /**
@@ -63,8 +70,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
  */
 export class LimitExceededError extends Error {
   /** The HTTP status that reports it. */
-  readonly status: 413 | 429;
-  constructor(status: 413 | 429, message: string) {
+  readonly status: 413 | 422 | 429;
+  constructor(status: 413 | 422 | 429, message: string) {
     super(message);
     this.name = "LimitExceededError";
     this.status = status;
