@@ -27,7 +27,8 @@ if [[ -z "$NVCC" ]]; then
 fi
 
 warn="-Wall -Wextra"
-cxxflags="-std=c++17 -O3 -fPIC -fvisibility=hidden -fvisibility-inlines-hidden $warn"
+# -ffp-contract=off: no fused multiply-adds, so doubles round as in TypeScript (prescore.cpp).
+cxxflags="-std=c++17 -O3 -ffp-contract=off -fPIC -fvisibility=hidden -fvisibility-inlines-hidden $warn"
 # -fmad=false: no multiply-add contraction anywhere (the similarity also spells out its roundings).
 nvccflags="-std=c++17 -O3 -arch=$CUDA_ARCH -fmad=false -Xcompiler=-fPIC,-fvisibility=hidden,-Wall"
 
@@ -51,23 +52,23 @@ lib="$out/libmatcher.so"
 if [[ "$with_cuda" == "1" ]]; then
   compile_cuda
   cuda_home="$(cd "$(dirname "$NVCC")/.." && pwd)"
-  for f in matcher cpu_backend; do
+  for f in matcher cpu_backend prescore; do
     # shellcheck disable=SC2086
     "$CXX" $cxxflags -DMATCHER_WITH_CUDA -I"$cuda_home/include" -c "$src/$f.cpp" -o "$out/obj/$f.o"
   done
   # shellcheck disable=SC2086
   "$NVCC" -shared -arch=$CUDA_ARCH -cudart static -o "$lib.tmp" \
-    "$out/obj/matcher.o" "$out/obj/cpu_backend.o" "$out/obj/cuda_backend.o" \
+    "$out/obj/matcher.o" "$out/obj/cpu_backend.o" "$out/obj/prescore.o" "$out/obj/cuda_backend.o" \
     -Xlinker --version-script="$src/exports.map" -Xlinker -z,defs -lpthread -ldl -lrt
   echo "libmatcher: built with CUDA ($CUDA_ARCH) and CPU backends"
 else
   [[ "${MATCHER_CPU_ONLY:-0}" == "1" ]] || echo "libmatcher: no nvcc found, building the CPU backend only"
-  for f in matcher cpu_backend; do
+  for f in matcher cpu_backend prescore; do
     # shellcheck disable=SC2086
     "$CXX" $cxxflags -c "$src/$f.cpp" -o "$out/obj/$f.o"
   done
   # shellcheck disable=SC2086
-  "$CXX" -shared -o "$lib.tmp" "$out/obj/matcher.o" "$out/obj/cpu_backend.o" \
+  "$CXX" -shared -o "$lib.tmp" "$out/obj/matcher.o" "$out/obj/cpu_backend.o" "$out/obj/prescore.o" \
     -Wl,--version-script="$src/exports.map" -Wl,-z,defs -lpthread
   echo "libmatcher: built with the CPU backend only"
 fi

@@ -9,6 +9,7 @@ import type { Hono } from "hono";
 import type { ServiceConfig } from "./config.ts";
 import { Engine } from "./engine/engine.ts";
 import { createIndexFactory, type IndexFactory } from "./engine/index_factory.ts";
+import { nativePrescorer } from "./engine/native/prescore.ts";
 import { SyncManager } from "./engine/sync.ts";
 import { tierSummary } from "./http/gpu_routes.ts";
 import { createApp } from "./http/app.ts";
@@ -62,10 +63,12 @@ export async function buildService(
     onFault: (errorType) => metrics.gpuErrors.inc({ error_type: errorType }),
     onFallback: () => metrics.gpuFallbackEvents.inc(),
   });
+  const prescore = config.nativeEnabled ? nativePrescorer() : undefined;
   const engine = await Engine.open(store, {
     createIndex: indexes.create,
     log: log.info,
     loadWorkers: config.loadWorkers,
+    ...(prescore === undefined ? {} : { prescore }),
   });
   const sync = new SyncManager(engine, {
     threshold: config.syncThreshold,

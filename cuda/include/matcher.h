@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define MATCHER_VERSION_MAJOR 1
-#define MATCHER_VERSION_MINOR 0
+#define MATCHER_VERSION_MINOR 1
 #define MATCHER_VERSION_PATCH 0
 /** MAJOR * 10000 + MINOR * 100 + PATCH; compare with matcher_version() at load. */
 #define MATCHER_VERSION \
@@ -150,6 +150,21 @@ MATCHER_API matcher_status_t matcher_index_last_error(matcher_index_t index, cha
  * MATCHER_FAULT_NONE clears a pending fault. Works on both backends.
  */
 MATCHER_API matcher_status_t matcher_debug_inject_fault(matcher_index_t index, int32_t kind);
+
+/**
+ * KATO's pruning score (pre-potential) of `count` candidate patterns against one state, on host
+ * threads; since 1.1. Patterns are read from a node's pools: pattern `ids[c]` has the symbols
+ * `symbols[symbol_start[id] .. symbol_start[id + 1])` and the event sizes
+ * `event_sizes[event_start[id] .. event_start[id + 1])` (offsets as doubles, as the engine keeps them).
+ * `out_pre[c]` gets `(evidence + confidence) * snr + 1/(fragmentation + 1)` from the Ratcliff/Obershelp
+ * matching blocks of (pattern, state) as CPython's difflib.SequenceMatcher(None, P, S, autojunk=False),
+ * bit-identical to the TypeScript scorer. Unknown state symbols (<= 0) match nothing. Thread-safe;
+ * touches no index. Errors: INVALID_ARGUMENT (negative count or length, NULL buffer), OUT_OF_MEMORY.
+ */
+MATCHER_API matcher_status_t matcher_prescore(int64_t count, const int32_t* ids, const double* symbol_start,
+                                              const int32_t* symbols, const double* event_start,
+                                              const int32_t* event_sizes, int32_t state_length, const int32_t* state,
+                                              double* out_pre);
 
 #ifdef __cplusplus
 }

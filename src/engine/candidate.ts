@@ -23,6 +23,8 @@ export class CatalogCandidate implements Candidate {
   readonly emotives: Emotives[];
   readonly similarity: number;
   readonly lcs: number;
+  /** Set by the engine when it scored the candidate natively. */
+  pre?: number;
 
   constructor(view: CatalogView, encoder: SymbolEncoder, match: MatchCandidate) {
     this.#view = view;

@@ -12,6 +12,7 @@ import type { Candidate, FinalizedMetrics, NodeStatistics } from "../kato/types.
 import type { LearnOutcome, LearnRecord, PatternStore } from "../store/types.ts";
 import { KeyedMutex, Mutex } from "../util/mutex.ts";
 import { CatalogCandidate } from "./candidate.ts";
+import type { Prescorer } from "./native/prescore.ts";
 import { SymbolEncoder } from "./encoder.ts";
 import { HybridIndex } from "./hybrid_index.ts";
 import type { EncodedPattern, PatternIndex } from "./matcher.ts";
@@ -30,6 +31,8 @@ export interface EngineOptions {
   batchSize?: number;
   /** Threads decoding the bulk load where the store can use them (`loadColumns`); 0 decodes here. */
   loadWorkers?: number;
+  /** Scores many candidates at once natively (libmatcher); without it prediction scores them. */
+  prescore?: Prescorer;
 }
 
 /** What {@linkcode Engine.candidates} found. */
@@ -37,7 +40,7 @@ export interface MatchResult {
   candidates: Candidate[];
   /** The state as the index was queried with it: `PredictOptions.encodedState`. */
   encodedState: Int32Array;
-  /** Patterns that passed the threshold; more than `candidates` holds when it was over the limit. */
+  /** Patterns of the view that passed the threshold; more than `candidates` holds when over the limit. */
   total: number;
 }
 
@@ -116,6 +119,7 @@ export class Engine {
     state: readonly string[],
     threshold: number,
     limit = Infinity,
+    scoreAbove = Infinity,
   ): Promise<MatchResult> {
     const node = this.#nodes.get(nodeId);
     if (node === undefined || node.catalog.size === 0 || state.length === 0) {
@@ -127,14 +131,31 @@ export class Engine {
     const view = node.catalog.view();
     const known = node.catalog.size;
     const matches = await node.index.query(this.#encoder.encodeQuery(state), threshold);
-    // Over the limit nothing is decoded: the caller refuses the request.
-    if (matches.length > limit) return { candidates: [], encodedState: new Int32Array(0), total: matches.length };
+    // Over the limit nothing is decoded: the caller refuses the request. Only patterns of the view count.
+    let visible = 0;
+    for (const match of matches) if (match.id < known) visible++;
+    if (visible > limit) return { candidates: [], encodedState: new Int32Array(0), total: visible };
     const candidates: Candidate[] = [];
+    const ids: number[] = [];
     for (const match of matches) {
-      if (match.id < known) candidates.push(new CatalogCandidate(view, this.#encoder, match));
+      if (match.id >= known) continue;
+      candidates.push(new CatalogCandidate(view, this.#encoder, match));
+      ids.push(match.id);
     }
     // Encoded after the query: every symbol of every candidate is known by now (ids never change).
-    return { candidates, encodedState: this.#encoder.encodeQuery(state), total: candidates.length };
+    const encodedState = this.#encoder.encodeQuery(state);
+    const prescore = this.#options.prescore;
+    if (prescore !== undefined && candidates.length > scoreAbove) {
+      // Pruning will need every candidate's score: one native call on the host threads. If it fails,
+      // prediction scores them itself (same numbers, slower).
+      try {
+        const pres = await prescore(view, Int32Array.from(ids), encodedState);
+        candidates.forEach((candidate, k) => candidate.pre = pres[k]!);
+      } catch (error) {
+        this.#options.log?.(`Native candidate scoring failed, scoring in TypeScript: ${error}`);
+      }
+    }
+    return { candidates, encodedState, total: candidates.length };
   }
 
   /** The statistics the ensemble metrics read. */

@@ -160,6 +160,7 @@ function keptCandidates(
   const byString = new AlignmentScorer(state);
   const byId = encodedState === undefined ? undefined : new AlignmentScorer<number>(Array.from(encodedState));
   const preOf = (candidate: Candidate): number => {
+    if (candidate.pre !== undefined) return candidate.pre;
     const encoded = candidate.encoded;
     return prePotential(
       byId !== undefined && encoded !== undefined
@@ -169,7 +170,8 @@ function keptCandidates(
   };
   // The pruner reads a candidate's name only to break a tie: an engine candidate decodes it then.
   const pruner = new Pruner<Candidate>(limit);
-  if (candidates.some((c) => c.lcs === undefined)) {
+  // Scored already (natively), or no bounds to skip by: every candidate goes to the pruner.
+  if (candidates.some((c) => c.lcs === undefined) || candidates.every((c) => c.pre !== undefined)) {
     candidates.forEach((candidate, index) => pruner.offer(candidate, index, preOf(candidate)));
     return pruner.kept();
   }

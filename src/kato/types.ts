@@ -39,6 +39,11 @@ export interface Candidate {
    * With `PredictOptions.encodedState`, pruning matches ids instead of strings (same blocks, less work).
    */
   encoded?: { symbols: Int32Array; eventSizes: Int32Array };
+  /**
+   * KATO's pruning score when the engine computed it natively (libmatcher's `matcher_prescore`,
+   * bit-identical to scoring here); pruning then reads it instead of scoring.
+   */
+  pre?: number;
 }
 
 /** Node-wide statistics the ensemble metrics read. */

@@ -197,6 +197,7 @@ export class KatoService {
       state,
       threshold,
       this.#maxCandidates,
+      3 * session.config.max_predictions,
     );
     if (total > candidates.length) {
       throw new LimitExceededError(

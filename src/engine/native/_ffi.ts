@@ -140,6 +140,29 @@ export const symbols = {
     ],
     result: "i32",
   },
+  /**
+   * matcher_status_t matcher_prescore(int64_t count, const int32_t* ids, const double* symbol_start,
+   *   const int32_t* symbols, const double* event_start, const int32_t* event_sizes,
+   *   int32_t state_length, const int32_t* state, double* out_pre)
+   *
+   * Since 1.1 (optional: older builds lack it). On a worker thread; buffers referenced until it settles.
+   */
+  matcher_prescore: {
+    parameters: [
+      "i64", // int64_t count
+      "buffer", // const int32_t* ids
+      "buffer", // const double* symbol_start
+      "buffer", // const int32_t* symbols
+      "buffer", // const double* event_start
+      "buffer", // const int32_t* event_sizes
+      "i32", // int32_t state_length
+      "buffer", // const int32_t* state
+      "buffer", // double* out_pre
+    ],
+    result: "i32",
+    nonblocking: true,
+    optional: true,
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The loaded library's functions. */
