@@ -33,7 +33,7 @@ export interface LoadResult {
   /** Completed requests per second. */
   throughput: number;
   latency: Percentiles;
-  /** From `Server-Timing`: the index query over both tiers. */
+  /** From `Server-Timing`: the index query over both tiers, and native scoring where pruning needs it. */
   match: Percentiles;
   /** From `Server-Timing`: pruning, decoding and aligning the kept candidates, metrics and ranking. */
   predict: Percentiles;

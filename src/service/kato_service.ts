@@ -60,7 +60,7 @@ export interface ServiceHooks {
 export interface PredictionTiming {
   /** Patterns with `similarity >= recall_threshold`. */
   candidates: number;
-  /** The index query over both tiers, ms. */
+  /** The index query over both tiers (and native scoring of the candidates, when pruning needs it), ms. */
   matchMs: number;
   /** Pruning, decoding and aligning the kept candidates, metrics and ranking, ms. */
   predictMs: number;
